@@ -1,0 +1,376 @@
+"""The event service layer: the one write path (single reports and import batches), edits with
+history, area assignment and visibility. Views, the API, imports and the demo all go through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trygg.accounts import audit
+from trygg.accounts.models import Role
+from trygg.areas.geometry import AreaIndex, boundary_geometry, index_for
+from trygg.areas.models import AreaType, Place
+from trygg.core.geo import to_sweref
+
+from .models import Event, EventArea, EventHistory, Precision, Report, Visibility
+from .validation import CategoryCatalogue, EventInput, EventValidationError, validate_event
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+BATCH = 2000
+
+# Which area levels an event may be assigned to, by its location precision: an event is never
+# counted more precisely than it is known.
+LEVELS_FOR_PRECISION = {
+    Precision.POINT: None,
+    Precision.PLACE: None,
+    Precision.MUNICIPALITY: {AreaType.Level.COUNTY, AreaType.Level.MUNICIPALITY},
+    Precision.COUNTY: {AreaType.Level.COUNTY},
+}
+
+TRACKED_FIELDS = [
+    "category_id", "subcategory_id", "occurred_from", "occurred_to", "lat", "lon", "precision", "place_id",
+    "description", "people_count", "assessment", "police_notified", "visibility", "source_data",
+]
+
+
+def iso_week_key(when: dt.datetime) -> int:
+    """yyyyww of the ISO week in Stockholm local time (2026-11-16 08:00 → 202647)."""
+    year, week, _day = when.astimezone(STOCKHOLM).isocalendar()
+    return year * 100 + week
+
+
+class PermissionDenied(Exception):
+    pass
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
+class EventWriter:
+    """Validates and writes events for one collaboration, reusing its lookups across batches."""
+
+    def __init__(self, collaboration, *, now: dt.datetime | None = None):
+        self.collaboration = collaboration
+        self.catalogue = CategoryCatalogue(collaboration.pk)
+        self.boundary = boundary_geometry(collaboration)
+        self.index: AreaIndex = index_for(collaboration.pk)
+        self._places: dict | None = None
+        self.now = now
+
+    @property
+    def places(self) -> dict:
+        if self._places is None:
+            self._places = {}
+            for place in Place.objects.filter(collaboration=self.collaboration):
+                self._places[str(place.uuid)] = place
+                self._places[place.name.lower()] = place
+                for alias in place.aliases or []:
+                    self._places[str(alias).lower()] = place
+        return self._places
+
+    def validate(self, data: dict, *, check_boundary: bool = True) -> EventInput:
+        return validate_event(
+            data, catalogue=self.catalogue, boundary=self.boundary, places=self.places,
+            now=self.now or timezone.now(), check_boundary=check_boundary,
+        )
+
+    # --- area assignment -----------------------------------------------------------------
+    def assign_areas(self, inputs: list[EventInput]) -> list[list[int]]:
+        result: list[list[int]] = [[] for _ in inputs]
+        groups: dict[frozenset | None, list[int]] = defaultdict(list)
+        for i, item in enumerate(inputs):
+            if item.area_ids is not None:
+                result[i] = list(item.area_ids)
+            else:
+                levels = LEVELS_FOR_PRECISION.get(item.precision)
+                groups[frozenset(levels) if levels else None].append(i)
+        for levels, members in groups.items():
+            lon = np.fromiter((inputs[i].lon for i in members), float, len(members))
+            lat = np.fromiter((inputs[i].lat for i in members), float, len(members))
+            days = np.fromiter(
+                (inputs[i].occurred_from.astimezone(STOCKHOLM).toordinal() for i in members), np.int64, len(members)
+            )
+            pts, areas = self.index.pairs(lon, lat, days, set(levels) if levels else None)
+            for p, a in zip(pts.tolist(), areas.tolist()):
+                result[members[p]].append(a)
+        return result
+
+    # --- writing -------------------------------------------------------------------------
+    def _new_event(self, item: EventInput, x: float, y: float, area_ids: list[int], *, organisation_id,
+                   report_id, user_id) -> Event:
+        return Event(
+            collaboration_id=self.collaboration.pk, report_id=report_id, organisation_id=organisation_id,
+            category_id=item.category_id, subcategory_id=item.subcategory_id,
+            occurred_from=item.occurred_from, occurred_to=item.occurred_to,
+            iso_week=iso_week_key(item.occurred_from), lat=item.lat, lon=item.lon, x=x, y=y,
+            precision=item.precision, place_id=item.place_id, outside=not area_ids,
+            description=item.description, people_count=item.people_count, assessment=item.assessment,
+            police_notified=item.police_notified, visibility=item.visibility, source=item.source,
+            external_id=item.external_id, source_data=item.source_data, created_by_id=user_id,
+        )
+
+    def write(self, inputs: list[EventInput], *, organisation, report: Report | None = None,
+              user=None, upsert: bool = False) -> WriteResult:
+        """Write validated events in batches: areas, SWEREF x/y, the event rows and their area rows.
+
+        With ``upsert`` an event whose (source, external id) exists is updated when its content
+        changed (with a history entry) and left alone otherwise.
+        """
+        result = WriteResult()
+        for start in range(0, len(inputs), BATCH):
+            chunk = inputs[start:start + BATCH]
+            with transaction.atomic():
+                self._write_chunk(chunk, result, organisation=organisation, report=report, user=user, upsert=upsert)
+        return result
+
+    def _write_chunk(self, chunk, result: WriteResult, *, organisation, report, user, upsert):
+        existing: dict[tuple[str, str], Event] = {}
+        if upsert:
+            keys = defaultdict(list)
+            for item in chunk:
+                if item.external_id:
+                    keys[item.source].append(item.external_id)
+            for source, ids in keys.items():
+                for ev in Event.objects.filter(collaboration=self.collaboration, source=source, external_id__in=ids):
+                    existing[(source, ev.external_id)] = ev
+        fresh, updates, seen = [], [], set()
+        for item in chunk:
+            key = (item.source, item.external_id)
+            if item.external_id and key in seen:
+                result.unchanged += 1  # the same notice twice in one batch
+                continue
+            seen.add(key)
+            if item.external_id and key in existing:
+                updates.append((existing[key], item))
+            else:
+                fresh.append(item)
+        if fresh:
+            areas = self.assign_areas(fresh)
+            xs, ys = to_sweref([i.lon for i in fresh], [i.lat for i in fresh])
+            org_id = getattr(organisation, "pk", organisation)
+            objs = [
+                self._new_event(item, float(x), float(y), a, organisation_id=org_id,
+                                report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
+                for item, x, y, a in zip(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas)
+            ]
+            Event.objects.bulk_create(objs, batch_size=BATCH)
+            if objs and objs[0].pk is None:  # backends without RETURNING: fetch ids by uuid
+                ids = dict(Event.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
+                for o in objs:
+                    o.pk = o.id = ids[o.uuid]
+            links = [
+                EventArea(event_id=o.pk, area_id=a, category_id_copy=o.category_id, iso_week=o.iso_week)
+                for o, area_ids in zip(objs, areas) for a in area_ids
+            ]
+            EventArea.objects.bulk_create(links, batch_size=BATCH * 2)
+            result.created += len(objs)
+            result.events.extend(objs)
+        for event, item in updates:
+            if self._apply(event, item, user=user, note=_("Updated by import")):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            result.events.append(event)
+
+    def _apply(self, event: Event, item: EventInput, *, user, note: str = "") -> bool:
+        """Apply new content to an event; record what changed. Returns False when nothing did."""
+        new_values = {
+            "category_id": item.category_id, "subcategory_id": item.subcategory_id,
+            "occurred_from": item.occurred_from, "occurred_to": item.occurred_to, "lat": item.lat,
+            "lon": item.lon, "precision": item.precision, "place_id": item.place_id,
+            "description": item.description, "people_count": item.people_count,
+            "assessment": item.assessment, "police_notified": item.police_notified,
+            "visibility": item.visibility, "source_data": item.source_data,
+        }
+        changes = {}
+        for name, value in new_values.items():
+            old = getattr(event, name)
+            if old != value:
+                changes[name] = [_jsonable(old), _jsonable(value)]
+                setattr(event, name, value)
+        if not changes:
+            return False
+        if {"lat", "lon", "occurred_from", "precision"} & changes.keys() or item.area_ids is not None:
+            event.x, event.y = to_sweref(event.lon, event.lat)
+            event.iso_week = iso_week_key(event.occurred_from)
+            area_ids = self.assign_areas([item])[0]
+            event.outside = not area_ids
+            EventArea.objects.filter(event=event).delete()
+            EventArea.objects.bulk_create(
+                [EventArea(event=event, area_id=a, category_id_copy=event.category_id, iso_week=event.iso_week)
+                 for a in area_ids]
+            )
+        elif "category_id" in changes:
+            EventArea.objects.filter(event=event).update(category_id_copy=event.category_id)
+        event.version += 1
+        event.save()
+        EventHistory.objects.create(
+            event=event, changed_by=user if getattr(user, "is_authenticated", False) else None,
+            version=event.version, changes=changes, note=note[:200],
+        )
+        return True
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    return value
+
+
+# --- single reports (web form and API) ----------------------------------------------------------
+def create_report(user, organisation, events: list[dict], *, client_id=None, now=None) -> tuple[Report, bool]:
+    """Validate every event, then write the report and all its events, or nothing.
+
+    Returns (report, created). A repeated ``client_id`` returns the first report unchanged.
+    """
+    if not user.is_member_of(organisation):
+        raise PermissionDenied(_("You are not a member of this organisation."))
+    if client_id:
+        previous = Report.objects.filter(client_id=client_id, organisation=organisation).first()
+        if previous is not None:
+            return previous, False
+    if not events:
+        raise EventValidationError({"events": _("A report needs at least one event.")})
+    collaboration = organisation.collaboration
+    writer = EventWriter(collaboration, now=now)
+    inputs, errors = [], {}
+    for i, data in enumerate(events):
+        try:
+            inputs.append(writer.validate({**data, "source": "manual", "external_id": ""}))
+        except EventValidationError as exc:
+            errors.update({f"events[{i}].{k}": v for k, v in exc.errors.items()})
+    if errors:
+        raise EventValidationError(errors)
+    with transaction.atomic():
+        report = Report.objects.create(
+            collaboration=collaboration, organisation=organisation, created_by=user, client_id=client_id
+        )
+        writer.write(inputs, organisation=organisation, report=report, user=user)
+        audit.record("create", report, actor=user, collaboration=collaboration, detail={"events": len(inputs)})
+    return report, True
+
+
+# --- reading -------------------------------------------------------------------------------------
+def visible_events(user, collaboration) -> QuerySet[Event]:
+    """The events of a collaboration this user may see: nothing for outsiders."""
+    qs = Event.objects.filter(collaboration=collaboration)
+    memberships = user.memberships_in(collaboration) if user.is_authenticated else []
+    if not memberships:
+        return qs.none()
+    if not user.can_see_restricted(collaboration):
+        own = [m.organisation_id for m in memberships]
+        qs = qs.filter(Q(visibility=Visibility.PARTNERS) | Q(organisation_id__in=own))
+    return qs
+
+
+def can_edit_event(user, event: Event, now: dt.datetime | None = None) -> bool:
+    """Reporters edit their own events for 48 hours; coordinators and admins any time."""
+    if not user.is_authenticated or not user.memberships_in(event.collaboration_id):
+        return False
+    if user.has_role(event.collaboration_id, Role.COORDINATOR):
+        return True
+    now = now or timezone.now()
+    return (
+        event.created_by_id == user.pk
+        and user.is_member_of(event.organisation_id)
+        and now - event.created_at <= dt.timedelta(hours=settings.EVENT_EDIT_HOURS)
+    )
+
+
+EDITABLE = ["category", "subcategory", "occurred_from", "occurred_to", "lat", "lon", "place", "precision",
+            "description", "people_count", "assessment", "police_notified", "visibility"]
+
+
+def event_as_input(event: Event) -> dict:
+    return {
+        "category": event.category_id, "subcategory": event.subcategory_id,
+        "occurred_from": event.occurred_from, "occurred_to": event.occurred_to, "lat": event.lat,
+        "lon": event.lon, "precision": event.precision, "description": event.description,
+        "people_count": event.people_count, "assessment": event.assessment,
+        "police_notified": event.police_notified, "visibility": event.visibility,
+        "source": event.source, "external_id": event.external_id, "source_data": event.source_data,
+    }
+
+
+def update_event(user, event: Event, changes: dict, *, expected_version: int | None = None) -> Event:
+    """Edit an event (permission checked), keeping every change in its history."""
+    if not can_edit_event(user, event):
+        raise PermissionDenied(_("You may not change this event."))
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise EventValidationError({k: _("This field cannot be changed.") for k in sorted(unknown)})
+    if expected_version is not None and expected_version != event.version:
+        raise EventValidationError({"version": _("Someone else changed this event; reload and try again.")})
+    writer = EventWriter(event.collaboration)
+    merged = event_as_input(event) | changes
+    if "place" in changes and changes["place"] and not {"lat", "lon"} & changes.keys():
+        merged["lat"] = merged["lon"] = None
+    item = writer.validate(merged)
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.version != event.version:
+            raise EventValidationError({"version": _("Someone else changed this event; reload and try again.")})
+        if writer._apply(locked, item, user=user):
+            audit.record("update", locked, actor=user, detail={"version": locked.version})
+    return locked
+
+
+def delete_event(user, event: Event) -> None:
+    if not user.has_role(event.collaboration_id, Role.COORDINATOR):
+        raise PermissionDenied(_("Only coordinators may delete events."))
+    with transaction.atomic():
+        audit.record("delete", event, actor=user)
+        event.delete()
+
+
+def backfill_areas(collaboration, *, progress=None) -> int:
+    """Recompute every event's areas after the areas changed. Returns how many events moved."""
+    writer = EventWriter(collaboration)
+    changed = 0
+    qs = Event.objects.filter(collaboration=collaboration).order_by("pk")
+    last = 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).values(
+            "pk", "lat", "lon", "precision", "occurred_from", "category_id", "iso_week", "source_data")[:BATCH])
+        if not rows:
+            break
+        last = rows[-1]["pk"]
+        inputs = [
+            EventInput(category_id=r["category_id"], occurred_from=r["occurred_from"], lat=r["lat"], lon=r["lon"],
+                       precision=r["precision"],
+                       area_ids=(r["source_data"] or {}).get("area_ids"))
+            for r in rows
+        ]
+        areas = writer.assign_areas(inputs)
+        current = defaultdict(set)
+        for ev_id, area_id in EventArea.objects.filter(event_id__in=[r["pk"] for r in rows]).values_list(
+                "event_id", "area_id"):
+            current[ev_id].add(area_id)
+        with transaction.atomic():
+            for r, new in zip(rows, areas):
+                if set(new) != current[r["pk"]]:
+                    changed += 1
+                    EventArea.objects.filter(event_id=r["pk"]).delete()
+                    EventArea.objects.bulk_create(
+                        [EventArea(event_id=r["pk"], area_id=a, category_id_copy=r["category_id"],
+                                   iso_week=r["iso_week"]) for a in new]
+                    )
+                    Event.objects.filter(pk=r["pk"]).update(outside=not new)
+        if progress:
+            progress(len(rows))
+    return changed
