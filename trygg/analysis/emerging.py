@@ -54,12 +54,13 @@ def recurring_places(hot_flags, k: int, n: int | None = None) -> np.ndarray:
     return h[-n:].sum(axis=0) >= k
 
 
-def emerging_hotspots(counts, w, permutations: int = 199, seed=None, fdr: float = 0.05,
+def emerging_hotspots(counts, w, permutations: int = 999, seed=None, fdr: float = 0.05,
                       persistent_share: float = 0.9, alpha: float = 0.05) -> EmergingResult:
     """Gi* per week + Mann–Kendall on the z series; label each cell (see module docstring).
 
     ``counts`` (T, n) weeks × cells, oldest first; ``w`` binary neighbours (no self).
-    ``permutations`` per week (199 by default to keep many weeks fast; 0 = analytic p).
+    ``permutations`` per week (999; 0 = analytic normal p). Each week costs one Gi*
+    (~0.2 s for 10 000 cells with 999 permutations).
     """
     c = np.asarray(counts, dtype=float)
     if c.ndim != 2 or c.shape[0] < 3:

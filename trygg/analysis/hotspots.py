@@ -74,6 +74,7 @@ def gi_star(
     seed=None,
     fdr: float = 0.05,
     keep_simulations: bool = False,
+    p_source: str = "sim",
 ) -> GiStarResult:
     """Getis–Ord Gi* hot-spot analysis.
 
@@ -88,9 +89,15 @@ def gi_star(
     seed : int / numpy Generator / None — for reproducible permutations.
     fdr : Benjamini–Hochberg level q over all cells (0.05).
     keep_simulations : also return the (n, R) permuted G* values (memory n·R·8 bytes).
+    p_source : "sim" (default when R > 0) or "normal" — which p-value BH uses. With R
+        permutations the smallest two-sided pseudo p is 2/(R+1); BH over m cells can only
+        reject if some k cells have p ≤ k·q/m, so on large grids with weak signals consider
+        more permutations or "normal".
 
     Classification: significant after BH and z > 0 → HOT, z < 0 → COLD.
     """
+    if p_source not in ("sim", "normal"):
+        raise ValueError("p_source must be 'sim' or 'normal'")
     x = np.asarray(x, dtype=np.float64).ravel()
     wb = check_binary(w)
     g, expected, z = gi_star_z(x, wb)
@@ -106,7 +113,7 @@ def gi_star(
         p_fold, p_sim = pseudo_p(n_ge, n_le, permutations)
         if keep_simulations:
             sims = (raw + x[:, None]) / x.sum()
-        p_used = p_sim
+        p_used = p_sim if p_source == "sim" else p_norm
     else:
         p_fold = p_sim = np.full(n, np.nan)
         p_used = p_norm
