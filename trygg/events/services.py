@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,10 @@ LEVELS_FOR_PRECISION = {
     Precision.MUNICIPALITY: {AreaType.Level.COUNTY, AreaType.Level.MUNICIPALITY},
     Precision.COUNTY: {AreaType.Level.COUNTY},
 }
+
+# Sent inside the write transaction after bulk writes that send no model signals (inserts,
+# area backfills), with ``collaboration_id`` and ``weeks`` (the yyyyww keys touched).
+events_changed = Signal()
 
 TRACKED_FIELDS = [
     "category_id", "subcategory_id", "occurred_from", "occurred_to", "lat", "lon", "precision", "place_id",
@@ -178,6 +183,7 @@ class EventWriter:
                 for o, area_ids in zip(objs, areas) for a in area_ids
             ]
             EventArea.objects.bulk_create(links, batch_size=BATCH * 2)
+            events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
             result.created += len(objs)
             result.events.extend(objs)
         for event, item in updates:
@@ -371,6 +377,7 @@ def backfill_areas(collaboration, *, progress=None) -> int:
                                    iso_week=r["iso_week"]) for a in new]
                     )
                     Event.objects.filter(pk=r["pk"]).update(outside=not new)
+                    events_changed.send(Event, collaboration_id=collaboration.pk, weeks={r["iso_week"]})
         if progress:
             progress(len(rows))
     return changed
