@@ -41,6 +41,7 @@ class GiStarResult(NamedTuple):
     classification: np.ndarray  # int8: HOT (1), COLD (-1), NOT_SIGNIFICANT (0)
     permutations: int
     fdr: float
+    min_p: float  # smallest attainable p for classification: 2/(R+1) for "sim"
     sims: np.ndarray | None  # (n, R) permuted G* values if keep_simulations
 
 
@@ -121,5 +122,7 @@ def gi_star(
     bh = benjamini_hochberg(p_used, fdr)
     cls = np.where(bh.reject & (z > 0), HOT, np.where(bh.reject & (z < 0), COLD,
                                                        NOT_SIGNIFICANT)).astype(np.int8)
+    use_sim = bool(permutations) and p_source == "sim"
+    min_p = 2.0 / (permutations + 1.0) if use_sim else 0.0
     return GiStarResult(g, expected, z, p_norm, p_sim, p_fold, bh.p_adjusted,
-                        bh.reject, cls, int(permutations or 0), fdr, sims)
+                        bh.reject, cls, int(permutations or 0), fdr, min_p, sims)
