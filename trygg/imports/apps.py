@@ -1,0 +1,35 @@
+import os
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def fetch_interval_minutes() -> int:
+    """TRYGG_POLISEN_FETCH_MINUTES: how often the worker fetches the live police feed (0 = off)."""
+    try:
+        return max(0, int(os.environ.get("TRYGG_POLISEN_FETCH_MINUTES", "0") or 0))
+    except ValueError:
+        return 0
+
+
+class ImportsConfig(AppConfig):
+    name = "trygg.imports"
+    label = "imports"
+    verbose_name = _("Imports")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        import datetime as dt
+
+        from trygg.core import schedule
+
+        minutes = fetch_interval_minutes()
+        if minutes:
+            from .tasks import fetch_polisen_scheduled
+
+            schedule.register(schedule.Job(
+                name="imports.polisen_fetch",
+                enqueue=lambda: fetch_polisen_scheduled.enqueue(),
+                every=dt.timedelta(minutes=minutes),
+                enabled=lambda: fetch_interval_minutes() > 0,
+            ))

@@ -1,0 +1,61 @@
+"""The run-recording API: start, reject, progress, finish, failure and interruption, CSV."""
+
+from __future__ import annotations
+
+import pytest
+
+from trygg.imports import runs
+from trygg.imports.models import ImportRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_finished_run_records_who_when_counts_and_duration(collab_a, coordinator_a):
+    run = runs.start_run(collab_a, ImportRun.Kind.TABLE, source="larm.csv", user=coordinator_a)
+    assert run.status == ImportRun.Status.RUNNING
+    runs.record_rejected(run, 3, "Tid: inte ett giltigt datum.", raw={"tid": "31/02/2024"}, field="occurred_from")
+    runs.finish_run(run, {"read": 10, "created": 8, "unchanged": 1, "rejected": 1})
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert run.started_by == coordinator_a
+    assert (run.read, run.created, run.updated, run.unchanged, run.rejected) == (10, 8, 0, 1, 1)
+    assert run.duration is not None and run.finished_at >= run.started_at
+    assert run.percent == 100
+    rej = run.rejected_rows.get()
+    assert rej.row == 3 and rej.field == "occurred_from" and "31/02/2024" in rej.raw
+
+
+def test_an_exception_inside_running_marks_the_run_failed_with_the_message(collab_a):
+    run = runs.start_run(collab_a, ImportRun.Kind.TABLE)
+    with pytest.raises(ValueError), runs.running(run):
+        raise ValueError("boom on row 7")
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert "boom on row 7" in run.error
+
+
+def test_ctrl_c_inside_running_marks_the_run_interrupted(collab_a):
+    run = runs.start_run(collab_a, ImportRun.Kind.POLISEN)
+    with pytest.raises(KeyboardInterrupt), runs.running(run):
+        raise KeyboardInterrupt
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.INTERRUPTED
+    assert run in runs.resumable_runs(collab_a)
+
+
+def test_progress_and_checkpoint_are_saved(collab_a):
+    run = runs.start_run(collab_a, ImportRun.Kind.TABLE, total=200)
+    runs.report_progress(run, done=50, counts={"created": 49, "rejected": 1}, checkpoint={"offset": 50})
+    fresh = ImportRun.objects.get(pk=run.pk)
+    assert fresh.percent == 25
+    assert fresh.created == 49 and fresh.checkpoint == {"offset": 50}
+
+
+def test_rejected_rows_csv_has_a_header_and_one_line_per_row(collab_a):
+    run = runs.start_run(collab_a, ImportRun.Kind.TABLE)
+    runs.record_rejected_many(run, [(2, "Kategori: okänd kategori.", "a;b", "category"), (5, "Tid: saknas.", "c;d")])
+    text = "".join(runs.rejected_csv_lines(run))
+    assert text.startswith("\ufeff")
+    lines = text.lstrip("\ufeff").strip().splitlines()
+    assert len(lines) == 3
+    assert lines[1].startswith("2,category,Kategori: okänd kategori.")
