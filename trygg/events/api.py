@@ -1,0 +1,229 @@
+"""API: categories, reports (exactly-once creation) and events (list, GeoJSON, read, edit, delete, history).
+
+Everything goes through the service layer: ``create_report`` / ``update_event`` / ``delete_event``
+write, ``visible_events`` decides what a caller sees, ``EventFilter`` reads the filters.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from trygg.accounts import audit
+from trygg.accounts.models import Organisation
+from trygg.core.api_errors import ApiError, errors
+from trygg.core.api_pagination import MAX_PAGE_SIZE, paginate
+from trygg.core.decorators import get_collaboration_for_user
+
+from . import services
+from .api_schemas import (
+    MAX_GEOJSON_PAGE_SIZE, CategoryOut, EventFeatureCollection, EventOut, EventPage, EventPatch, EventQuery,
+    HistoryOut, ReportIn, ReportOut, event_dict, event_feature, event_queryset, local,
+)
+from .filters import EventFilter
+from .models import Category, Event, EventHistory, Report, Visibility
+
+PREFIX = ""
+router = Router()
+
+READ_ERRORS = errors(401, 404, 422, 429)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _serialise(events: list[Event], user, collaboration) -> list[dict]:
+    """Events as dicts for ``user``; logs reads of other organisations' restricted events."""
+    own = {m.organisation_id for m in user.active_memberships}
+    restricted = [e for e in events if e.visibility == Visibility.RESTRICTED and e.organisation_id not in own]
+    if restricted:
+        audit.record_reads(user, restricted, collaboration=collaboration, reason="api")
+    return [event_dict(e, user, own_orgs=own) for e in events]
+
+
+def _visible_event(user, uuid) -> Event:
+    """The event if the caller may see it, else 404 (the same for outsiders and for hidden events)."""
+    collab_id = Event.objects.filter(uuid=uuid).values_list("collaboration_id", flat=True).first()
+    if collab_id is None or not user.memberships_in(collab_id):
+        raise Http404
+    collaboration = user.memberships_in(collab_id)[0].organisation.collaboration
+    event = event_queryset(services.visible_events(user, collaboration)).filter(uuid=uuid).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def _filtered(request, params: EventQuery):
+    collaboration = get_collaboration_for_user(request.user, params.collaboration)
+    event_filter = EventFilter.from_params(request.GET)
+    bad = {}
+    for name, values in (("area", event_filter.areas), ("organisation", event_filter.organisations)):
+        for value in values:
+            try:
+                uuid_mod.UUID(value)
+            except ValueError:
+                bad[name] = _("%(param)s: not a valid id (UUID): %(value)s") % {"param": name, "value": value[:40]}
+                break
+    if bad:
+        raise ApiError(422, "validation_error", None, bad)
+    qs = event_filter.apply(services.visible_events(request.user, collaboration))
+    return collaboration, qs.order_by("-occurred_from", "-pk")
+
+
+def _report_dict(report: Report, events: list[dict]) -> dict:
+    return {
+        "uuid": str(report.uuid), "collaboration": str(report.collaboration.uuid),
+        "organisation": str(report.organisation.uuid),
+        "client_id": str(report.client_id) if report.client_id else None,
+        "created_at": local(report.created_at), "events": events,
+    }
+
+
+def _report_events(user, report: Report) -> list[dict]:
+    qs = services.visible_events(user, report.collaboration).filter(report=report).order_by("pk")
+    return _serialise(list(event_queryset(qs)), user, report.collaboration)
+
+
+# --- categories ----------------------------------------------------------------------------------
+@router.get("/categories", response={200: list[CategoryOut], **READ_ERRORS}, tags=["Categories"],
+            summary="The category tree")
+def list_categories(request, collaboration: uuid_mod.UUID | None = None):
+    """The collaboration's categories: main categories with their subcategories (two levels),
+    Swedish and English names, colour, icon and whether they still take new events."""
+    collab = get_collaboration_for_user(request.user, collaboration)
+    rows = list(Category.objects.filter(collaboration=collab).order_by("sort_order", "code"))
+    nodes = {}
+    for cat in rows:
+        nodes[cat.pk] = {"id": cat.pk, "code": cat.code, "name_sv": cat.name_sv, "name_en": cat.name_en,
+                         "name": cat.name, "colour": cat.colour, "icon": cat.icon, "active": cat.is_active,
+                         "children": []}
+    roots = []
+    for cat in rows:
+        if cat.parent_id and cat.parent_id in nodes:
+            nodes[cat.parent_id]["children"].append(nodes[cat.pk])
+        elif not cat.parent_id:
+            roots.append(nodes[cat.pk])
+    return roots
+
+
+# --- reports -------------------------------------------------------------------------------------
+@router.post("/reports", response={201: ReportOut, 200: ReportOut, **errors(400, 401, 403, 404, 409, 422, 429)},
+             tags=["Reports"], summary="Submit a report")
+def create_report(request, payload: ReportIn):
+    """Write a report with one or more events, all or nothing (201). Field errors are keyed like
+    `events[1].occurred_to` (422). Sending the same `client_id` again returns the first report
+    with 200 and writes nothing: safe to retry after a lost connection."""
+    user = request.user
+    organisation = (
+        Organisation.objects.select_related("collaboration", "collaboration__boundary")
+        .filter(uuid=payload.organisation).first()
+    )
+    if organisation is None or not user.memberships_in(organisation.collaboration_id):
+        raise ApiError(404, "not_found", _("No such organisation."), {"organisation": _("No such organisation.")})
+    if not user.is_member_of(organisation):
+        raise ApiError(403, "forbidden", _("You are not a member of this organisation."),
+                       {"organisation": _("You are not a member of this organisation.")})
+    events = [e.model_dump(exclude_none=True) for e in payload.events]
+    try:
+        report, created = services.create_report(user, organisation, events, client_id=payload.client_id)
+    except IntegrityError:
+        # The same client_id arrived twice at the same moment: the other request won.
+        report = Report.objects.filter(client_id=payload.client_id, organisation=organisation).first()
+        if report is None:
+            raise ApiError(409, "conflict", _("This client_id is already used by another report."),
+                           {"client_id": _("Already used by another report.")}) from None
+        created = False
+    report.organisation, report.collaboration = organisation, organisation.collaboration
+    return (201 if created else 200), _report_dict(report, _report_events(user, report))
+
+
+@router.get("/reports/{uuid}", response={200: ReportOut, **READ_ERRORS}, tags=["Reports"], summary="One report")
+def get_report(request, uuid: uuid_mod.UUID):
+    """A report and those of its events the caller may see."""
+    report = Report.objects.select_related("collaboration", "organisation").filter(uuid=uuid).first()
+    if report is None or not request.user.memberships_in(report.collaboration_id):
+        raise Http404
+    return _report_dict(report, _report_events(request.user, report))
+
+
+# --- events --------------------------------------------------------------------------------------
+@router.get("/events", response={200: EventPage, **READ_ERRORS}, tags=["Events"], summary="List events")
+def list_events(request, params: Query[EventQuery]):
+    """The caller's visible events, newest first, with the filters of the event list page.
+    Paginated: `count`, `next`, `previous`, `results`."""
+    collaboration, qs = _filtered(request, params)
+    page = paginate(request, event_queryset(qs), params.page, params.page_size, max_page_size=MAX_PAGE_SIZE)
+    return {"count": page.count, "page": page.page, "pages": page.pages, "page_size": params.page_size,
+            "next": page.next, "previous": page.previous,
+            "results": _serialise(page.items, request.user, collaboration)}
+
+
+@router.get("/events.geojson", response={200: EventFeatureCollection, **READ_ERRORS}, tags=["Events"],
+            summary="List events as GeoJSON")
+def list_events_geojson(request, params: Query[EventQuery]):
+    """The same events and filters as GET /events, as a GeoJSON FeatureCollection of points
+    ([lon, lat], WGS84), paginated like GET /events but with page_size up to 5000."""
+    collaboration, qs = _filtered(request, params)
+    page = paginate(request, event_queryset(qs), params.page, params.page_size,
+                    max_page_size=MAX_GEOJSON_PAGE_SIZE)
+    features = [event_feature(d) for d in _serialise(page.items, request.user, collaboration)]
+    body = {"type": "FeatureCollection", "features": features, "count": page.count, "page": page.page,
+            "pages": page.pages, "page_size": params.page_size, "next": page.next, "previous": page.previous}
+    return JsonResponse(body, content_type="application/geo+json")
+
+
+@router.get("/events/{uuid}", response={200: EventOut, **READ_ERRORS}, tags=["Events"], summary="One event")
+def get_event(request, uuid: uuid_mod.UUID):
+    """One event. 404 for events outside the caller's collaborations and for restricted events
+    the caller may not see."""
+    event = _visible_event(request.user, uuid)
+    return _serialise([event], request.user, event.collaboration)[0]
+
+
+@router.patch("/events/{uuid}", response={200: EventOut, **errors(400, 401, 403, 404, 409, 422, 429)},
+              tags=["Events"], summary="Change an event")
+def patch_event(request, uuid: uuid_mod.UUID, payload: EventPatch):
+    """Change some fields of an event. Reporters may change their own events for 48 hours,
+    coordinators and admins any event (else 403). Send the `version` you read: if someone changed
+    the event since, the answer is 409 and nothing is written. Every change is kept in the history."""
+    event = _visible_event(request.user, uuid)
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    if not services.can_edit_event(request.user, event):
+        raise ApiError(403, "forbidden", _("You may not change this event."))
+    updated = services.update_event(request.user, event, changes, expected_version=version)
+    return _serialise(list(event_queryset(Event.objects.filter(pk=updated.pk))), request.user,
+                      event.collaboration)[0]
+
+
+@router.delete("/events/{uuid}", response={204: None, **errors(401, 403, 404, 429)}, tags=["Events"],
+               summary="Delete an event")
+def delete_event(request, uuid: uuid_mod.UUID):
+    """Delete an event (coordinators and admins only, else 403). The deletion is audited."""
+    event = _visible_event(request.user, uuid)
+    services.delete_event(request.user, event)
+    return HttpResponse(status=204)
+
+
+@router.get("/events/{uuid}/history", response={200: list[HistoryOut], **READ_ERRORS}, tags=["Events"],
+            summary="An event's change history")
+def event_history(request, uuid: uuid_mod.UUID):
+    """Every change to the event, oldest first: who, when, and field → [old, new]."""
+    event = _visible_event(request.user, uuid)
+    rows = EventHistory.objects.filter(event=event).select_related("changed_by").order_by("version", "pk")
+    own = {m.organisation_id for m in request.user.active_memberships}
+    from .privacy import mask_personal_data
+
+    out = []
+    for row in rows:
+        changes = dict(row.changes)
+        if "description" in changes and event.organisation_id not in own:
+            changes["description"] = [mask_personal_data(v) if isinstance(v, str) else v
+                                      for v in changes["description"]]
+        out.append({"version": row.version, "at": local(row.at),
+                    "changed_by": row.changed_by.get_username() if row.changed_by else None,
+                    "changes": changes, "note": row.note})
+    return out
+
