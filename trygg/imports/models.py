@@ -137,3 +137,6 @@ class PoliceTypeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.police_type} → {self.category}"
+
+
+from .mapping import ImportMapping  # noqa: E402,F401  (spreadsheet column mappings live in mapping.py)
