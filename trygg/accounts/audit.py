@@ -14,12 +14,25 @@ from django.db.models.signals import post_delete, post_save
 
 current_actor: contextvars.ContextVar = contextvars.ContextVar("trygg_actor", default=None)
 current_ip: contextvars.ContextVar = contextvars.ContextVar("trygg_ip", default=None)
+# The request being served: its ``user`` is read when an entry is written, so that a user set
+# later in the request (an API token sets ``request.user`` inside the view) is still the actor.
+current_request: contextvars.ContextVar = contextvars.ContextVar("trygg_request", default=None)
+
+
+def context_actor():
+    request = current_request.get()
+    if request is not None:
+        return getattr(request, "user", None)
+    return current_actor.get()
 
 
 def _collaboration_id(obj) -> int | None:
-    for attr in ("collaboration_id",):
-        if hasattr(obj, attr):
-            return getattr(obj, attr)
+    from .models import Collaboration
+
+    if isinstance(obj, Collaboration):
+        return obj.pk
+    if hasattr(obj, "collaboration_id"):
+        return obj.collaboration_id
     org = getattr(obj, "organisation", None)
     return getattr(org, "collaboration_id", None) if org is not None else None
 
@@ -28,7 +41,7 @@ def record(action: str, obj=None, *, actor=None, collaboration=None, detail: dic
            object_type: str | None = None, object_id: str | None = None, ip: str | None = None):
     from .models import AuditLog
 
-    actor = actor if actor is not None else current_actor.get()
+    actor = actor if actor is not None else context_actor()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if collaboration is None and obj is not None:
