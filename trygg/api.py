@@ -17,7 +17,7 @@ from pathlib import Path
 
 import ninja
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import URLPattern, path, re_path
 from django.utils.html import escape
@@ -92,6 +92,13 @@ def not_found(request, rest=""):
     return error_response(request, 404, "not_found", _("There is no such API endpoint."))
 
 
+def api_root(request):
+    """/api/v1/: where the documentation is."""
+    base = request.build_absolute_uri(request.path).rstrip("/")
+    return JsonResponse({"name": "Trygg API", "version": "1", "docs": f"{base}/docs",
+                         "openapi": f"{base}/openapi.json"})
+
+
 def _shape_405(view):
     """ninja answers a wrong method with a bare text 405: give it the error shape."""
 
@@ -113,7 +120,9 @@ class TryggAPI(NinjaAPI):
     def _get_urls(self):
         result = []
         for pattern in super()._get_urls():
-            if isinstance(pattern, URLPattern):
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                pattern = URLPattern(pattern.pattern, api_root, pattern.default_args, pattern.name)
+            elif isinstance(pattern, URLPattern):
                 pattern = URLPattern(pattern.pattern, _shape_405(pattern.callback), pattern.default_args, pattern.name)
             result.append(pattern)
         result.append(path("docs/assets/<str:name>", docs_asset, name="docs-asset"))

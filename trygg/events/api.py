@@ -11,7 +11,7 @@ import uuid as uuid_mod
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from trygg.accounts import audit
 from trygg.accounts.models import Organisation
@@ -136,7 +136,7 @@ def create_report(request, payload: ReportIn):
                            {"client_id": _("Already used by another report.")}) from None
         created = False
     report.organisation, report.collaboration = organisation, organisation.collaboration
-    return (201 if created else 200), _report_dict(report, _report_events(user, report))
+    return Status(201 if created else 200, _report_dict(report, _report_events(user, report)))
 
 
 @router.get("/reports/{uuid}", response={200: ReportOut, **READ_ERRORS}, tags=["Reports"], summary="One report")
