@@ -15,12 +15,16 @@ from django.shortcuts import render
 from .middleware import client_ip
 
 
+def _now() -> float:  # patched in tests to stay inside one window
+    return time.time()
+
+
 def hit(scope: str, request, limit: int | None = None) -> bool:
     """Count one attempt; True when this address is over the limit for the current minute."""
     limit = settings.LOGIN_RATE_LIMIT_PER_MINUTE if limit is None else limit
     if limit <= 0:
         return False
-    window = int(time.time() // 60)
+    window = int(_now() // 60)
     key = f"trygg:rate:{scope}:{client_ip(request) or 'unknown'}:{window}"
     cache.add(key, 0, timeout=120)
     try:
