@@ -5,4 +5,5 @@ from . import views
 app_name = "areas"
 urlpatterns = [
     path("", views.area_list, name="list"),
+    path("omraden.geojson", views.area_geojson, name="geojson"),
 ]

@@ -1,30 +1,6 @@
-"""Event pages (interim: replaced by the full web interface)."""
+"""Event pages. The views live in modules by page; this module gathers them for the URLconf."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-
-from trygg.core.decorators import with_collaboration
-
-
-@login_required
-@with_collaboration
-def report(request, collaboration):
-    return HttpResponse("report")
-
-
-@login_required
-@with_collaboration
-def event_list(request, collaboration):
-    return HttpResponse("list")
-
-
-@login_required
-@with_collaboration
-def event_map(request, collaboration):
-    return HttpResponse("map")
-
-
-@login_required
-@with_collaboration
-def detail(request, collaboration, event_uuid):
-    return HttpResponse("detail")
+from .views_detail import detail  # noqa: F401
+from .views_list import event_list, export  # noqa: F401
+from .views_map import event_map  # noqa: F401
+from .views_report import report, report_check, report_done  # noqa: F401
