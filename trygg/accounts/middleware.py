@@ -56,13 +56,12 @@ class AuditContextMiddleware:
 
 def two_factor_pending(user) -> bool:
     """True when this signed-in user's role needs a second step they have not taken."""
-    return (
-        settings.REQUIRE_2FA
-        and user is not None
-        and user.is_authenticated
-        and not user.is_verified()
-        and user.needs_two_factor()
-    )
+    if not settings.REQUIRE_2FA or user is None or not user.is_authenticated:
+        return False
+    # OTPMiddleware adds is_verified(); a user object fresh from login() has not got it yet.
+    is_verified = getattr(user, "is_verified", None)
+    verified = bool(is_verified()) if callable(is_verified) else False
+    return not verified and user.needs_two_factor()
 
 
 class RequireTwoFactorMiddleware:
