@@ -193,7 +193,10 @@ class PoliceImporter:
         self.other_id = other.pk
         self.organisation = run.organisation or police_organisation(self.collaboration)
         self.out = Outcome(**{k: getattr(run, k) for k in ImportRun.COUNTS})
-        self.out.unmapped.update((run.summary or {}).get("unmapped_types", {}))
+        checkpoint = run.checkpoint or {}
+        self.out.unmapped.update(checkpoint.get("unmapped", {}))
+        self.out.skipped_summaries = checkpoint.get("skipped_summaries", 0)
+        self.out.skipped_elsewhere = checkpoint.get("skipped_elsewhere", 0)
 
     # --- one notice --------------------------------------------------------------------------
     def prepare(self, number: int, notice) -> tuple[str, object]:
@@ -278,6 +281,8 @@ class PoliceImporter:
                     self._commit(items, rejected, number)
                     items, rejected = [], []
         except FeedError as exc:  # e.g. bad UTF-8 half-way through
+            if number == 0:  # nothing could be read at all: the file as a whole is bad
+                raise
             out.read += 1
             out.rejected += 1
             out.broken = str(exc)
@@ -295,7 +300,9 @@ class PoliceImporter:
             if rejected:
                 runs.record_rejected_many(self.run, rejected)
             runs.report_progress(self.run, done=offset, counts=self.out.counts(),
-                                 checkpoint={"offset": offset})
+                                 checkpoint={"offset": offset, "unmapped": dict(self.out.unmapped),
+                                             "skipped_summaries": self.out.skipped_summaries,
+                                             "skipped_elsewhere": self.out.skipped_elsewhere})
         if self.progress:
             self.progress(offset, None)
 
