@@ -186,11 +186,14 @@ def get_event(request, uuid: uuid_mod.UUID):
               tags=["Events"], summary="Change an event")
 def patch_event(request, uuid: uuid_mod.UUID, payload: EventPatch):
     """Change some fields of an event. Reporters may change their own events for 48 hours,
-    coordinators and admins any event (else 403). Send the `version` you read: if someone changed
+    coordinators and admins any event (else 403). A new `category` without `subcategory` replaces
+    both (a subcategory code alone implies its main category). Send the `version` you read: if someone changed
     the event since, the answer is 409 and nothing is written. Every change is kept in the history."""
     event = _visible_event(request.user, uuid)
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
+    if "category" in changes and "subcategory" not in changes:
+        changes["subcategory"] = None  # a new category replaces the old classification entirely
     if not services.can_edit_event(request.user, event):
         raise ApiError(403, "forbidden", _("You may not change this event."))
     updated = services.update_event(request.user, event, changes, expected_version=version)
