@@ -148,7 +148,8 @@ def _weekly(scope: Scope, req: Request) -> dict:
                 placed[code] = placed.get(code, 0) + (r["count"] or 0)
         not_in_level = [{"category": code or None, "count": _num(n - placed.get(code, 0))}
                         for code, n in totals.items() if n - placed.get(code, 0)]
-    start, end = A.week_bounds(week)
+    bounds = A.week_bounds(week)
+    start, end = bounds.start_utc, bounds.end_utc
     return {
         "parameters": req.echo(),
         "week": _week_label(week), "week_start": start.isoformat(), "week_end": end.isoformat(),

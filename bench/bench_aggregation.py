@@ -1,0 +1,372 @@
+"""Benchmark: the lägesbild's weekly area × category table over a national-scale history.
+
+Data (generated straight into the tables with bulk SQL, bypassing the validating write path):
+one collaboration, 290 municipality areas + 2,000 districts, 20 categories, 5 organisations,
+5,000,000 events spread over three years (2023-W01 … 2025-W52, Europe/Stockholm ISO weeks),
+10 % of them known only to municipality precision (no district), 10 % restricted. Every event
+has its event–area rows (municipality, and district when located by point): ≈ 9.5 M rows.
+
+What is timed (each the median of ``--repeat`` runs, the cache bypassed):
+
+* ``weekly_table`` — the figure the target applies to: ``services._weekly`` for one week,
+  all 2,290 areas × 20 categories plus the collaboration totals: counts for that week, the
+  8 prior weeks and the same week last year (10 weeks read from the ``WeekCount`` table,
+  steady state: those weeks already counted), the visibility condition of a partner
+  organisation (restricted events of others excluded), Poisson band + two-count z for every
+  series via ``trygg.analysis.week_trend``, and the JSON-ready rows. Target ≤ 2 s.
+* ``weekly_table_recount`` — the same after those 10 weeks were marked stale (as after an
+  import touching them): recounting the 10 weeks from the event tables, then the table.
+* ``rebuild_all_weeks`` — one-time: counting all 156 weeks (5 M events) into ``WeekCount``.
+* ``duckdb_10_weeks`` / ``pandas_10_weeks`` — the same aggregation (area × category × week
+  counts for the same 10 weeks, same visibility condition, plus totals) over the same rows
+  read from the database into memory (reading them is not timed), for reference; and
+  ``duckdb_all_weeks`` — the full-history area × category × week aggregation.
+
+    /tmp/venv/bin/python bench/bench_aggregation.py                       # temporary SQLite file
+    /tmp/venv/bin/python bench/bench_aggregation.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+
+With a PostgreSQL URL a throwaway database ``bench_agg_<pid>`` is created and dropped afterwards.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_S = 2.0
+N_MUNI, N_DISTRICT, N_CAT, N_ORG = 290, 2000, 20, 5
+WEEK = "2025-W47"
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+class ThrowawayDatabase:
+    def __init__(self, server_url: str | None, prefix: str):
+        self.server_url, self.name = server_url, f"{prefix}_{os.getpid()}"
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
+
+    def __enter__(self) -> str:
+        if not self.server_url:
+            return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        import psycopg
+
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        return urlunparse(urlparse(self.server_url)._replace(path=f"/{self.name}"))
+
+    def __exit__(self, *exc):
+        if self.server_url:
+            from django.db import connections
+
+            connections.close_all()
+            import psycopg
+
+            with psycopg.connect(self.server_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+# --- data -------------------------------------------------------------------------------------
+def setup_reference():
+    from trygg.accounts.models import Collaboration, Organisation
+    from trygg.areas.models import Area, AreaType
+    from trygg.events.models import Category
+
+    collab = Collaboration.objects.create(name="Sverige", slug="sverige")
+    muni_t = AreaType.objects.create(collaboration=collab, code="kommun", name="Kommun", level=20)
+    dist_t = AreaType.objects.create(collaboration=collab, code="distrikt", name="Distrikt", level=30)
+    box = {"type": "MultiPolygon", "coordinates": [[[[15, 60], [15.1, 60], [15.1, 60.1], [15, 60.1], [15, 60]]]]}
+    munis = Area.objects.bulk_create([Area(collaboration=collab, type=muni_t, name=f"Kommun {i}", code=f"K{i:04d}",
+                                           geometry=box) for i in range(N_MUNI)])
+    dists = Area.objects.bulk_create([Area(collaboration=collab, type=dist_t, name=f"Distrikt {i}",
+                                           code=f"D{i:05d}", geometry=box) for i in range(N_DISTRICT)])
+    cats = Category.objects.bulk_create([Category(collaboration=collab, code=f"kat{i}", name_sv=f"Kategori {i}",
+                                                  name_en=f"Category {i}", sort_order=i) for i in range(N_CAT)])
+    orgs = Organisation.objects.bulk_create([Organisation(collaboration=collab, name=f"Org {i}")
+                                             for i in range(N_ORG)])
+    return (collab, np.array([a.pk for a in munis]), np.array([a.pk for a in dists]),
+            np.array([c.pk for c in cats]), np.array([o.pk for o in orgs]))
+
+
+def generate(n: int, seed: int = 42):
+    rng = np.random.default_rng(seed)
+    tz = ZoneInfo("Europe/Stockholm")
+    first = dt.date(2023, 1, 2)
+    n_days = (dt.date(2025, 12, 29) - first).days
+    midnights = np.array([dt.datetime.combine(first + dt.timedelta(d), dt.time(), tz).timestamp()
+                          for d in range(n_days + 1)])
+    day = rng.integers(0, n_days, n)
+    secs = rng.integers(0, 86400, n)
+    ts = np.minimum(midnights[day] + secs, midnights[day + 1] - 1).astype(np.int64)
+    from trygg.analysis import iso_week_int
+
+    week = iso_week_int(ts.astype(float)).astype(np.int64)
+    district = rng.integers(0, N_DISTRICT, n)
+    muni = district % N_MUNI
+    coarse = rng.random(n) < 0.10
+    cat = np.minimum(rng.geometric(0.15, n) - 1, N_CAT - 1)
+    org = rng.integers(0, N_ORG, n)
+    restricted = rng.random(n) < 0.10
+    return {"ts": ts, "week": week, "district": district, "muni": muni, "coarse": coarse, "cat": cat, "org": org,
+            "restricted": restricted}
+
+
+def load(collab, muni_ids, dist_ids, cat_ids, org_ids, g, chunk: int = 250_000) -> dict:
+    from django.db import connection, transaction
+
+    from trygg.events.models import Event, EventArea
+
+    n = len(g["ts"])
+    ev_cols = ["id", "uuid", "collaboration_id", "organisation_id", "category_id", "occurred_from", "iso_week", "lat",
+               "lon", "x", "y", "precision", "outside", "description", "police_notified", "visibility", "source",
+               "external_id", "source_data", "created_at", "updated_at", "version"]
+    ea_cols = ["event_id", "area_id", "category_id_copy", "iso_week"]
+    pg = connection.vendor == "postgresql"
+    ev_t, ea_t = Event._meta.db_table, EventArea._meta.db_table
+    t0 = time.perf_counter()
+    saved = drop_indexes([ev_t, ea_t])
+    now = "2026-01-01 00:00:00"
+    with connection.cursor() as cur:
+        if pg:
+            cur.execute("SET session_replication_role = replica")  # no FK triggers during the load
+        else:
+            cur.execute("PRAGMA foreign_keys=OFF")
+    for start in range(0, n, chunk):
+        sl = slice(start, min(n, start + chunk))
+        ids = np.arange(sl.start + 1, sl.stop + 1)
+        stamps = np.datetime_as_string(g["ts"][sl].astype("datetime64[s]"), unit="s")
+        cat = cat_ids[g["cat"][sl]]
+        week = g["week"][sl]
+        coarse = g["coarse"][sl]
+        ev_rows = [
+            (int(i), f"{int(i):032x}", collab.pk, int(o), int(c), s.replace("T", " ") + ("+00" if pg else ""),
+             int(w), 60.0, 15.0, 500000.0 + (i % 1000), 6600000.0 + (i % 997), "kommun" if co else "point",
+             False, "", False, "restricted" if r else "partners", "demo", "", "{}", now, now, 1)
+            for i, o, c, s, w, co, r in zip(ids.tolist(), org_ids[g["org"][sl]].tolist(), cat.tolist(),
+                                             stamps.tolist(), week.tolist(), coarse.tolist(),
+                                             g["restricted"][sl].tolist())
+        ]
+        ea_rows = [(int(i), int(a), int(c), int(w)) for i, a, c, w in
+                   zip(ids.tolist(), muni_ids[g["muni"][sl]].tolist(), cat.tolist(), week.tolist())]
+        keep = ~coarse
+        ea_rows += [(int(i), int(a), int(c), int(w)) for i, a, c, w in
+                    zip(ids[keep].tolist(), dist_ids[g["district"][sl][keep]].tolist(), cat[keep].tolist(),
+                        week[keep].tolist())]
+        with transaction.atomic(), connection.cursor() as cur:
+            if pg:
+                copy_rows(cur, ev_t, ev_cols, ev_rows)
+                copy_rows(cur, ea_t, ea_cols, ea_rows)
+            else:
+                cur.executemany(f"INSERT INTO {ev_t} ({', '.join(ev_cols)}) VALUES ({', '.join(['%s'] * len(ev_cols))})",
+                                ev_rows)
+                cur.executemany(f"INSERT INTO {ea_t} ({', '.join(ea_cols)}) VALUES (%s, %s, %s, %s)", ea_rows)
+    load_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    log("indexes")
+    restore_indexes(saved)
+    with connection.cursor() as cur:
+        if pg:
+            cur.execute("SET session_replication_role = origin")
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{ev_t}', 'id'), {n})")
+            cur.execute(f"ANALYZE {ev_t}")
+            cur.execute(f"ANALYZE {ea_t}")
+        else:
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("ANALYZE")
+    return {"load_s": round(load_s, 1), "index_s": round(time.perf_counter() - t1, 1),
+            "event_area_rows": EventArea.objects.count()}
+
+
+def copy_rows(cur, table, cols, rows):
+    with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def drop_indexes(tables):
+    """Secondary indexes are dropped for the load and rebuilt after (constraints are kept)."""
+    from django.db import connection
+
+    saved = []
+    with connection.cursor() as cur:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                            "(SELECT conname FROM pg_constraint)", [table])
+            else:
+                cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                            "AND sql IS NOT NULL", [table])
+            for name, sql in cur.fetchall():
+                saved.append(sql)
+                cur.execute(f'DROP INDEX "{name}"')
+    return saved
+
+
+def restore_indexes(saved):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for sql in saved:
+            cur.execute(sql)
+
+
+# --- the measurements ---------------------------------------------------------------------------
+def measure(collab, org_ids, repeat: int) -> dict:
+    from trygg import analysis as A
+    from trygg.analysis_db import counts, services
+    from trygg.analysis_db.models import CountedWeek, WeekCount
+    from trygg.analysis_db.params import parse
+    from trygg.analysis_db.scope import Scope
+
+    scope = Scope(collab.pk, see_restricted=False, own_organisations=(int(org_ids[0]),))
+    req = parse("weekly", {"week": WEEK})
+    out = {}
+    t0 = time.perf_counter()
+    counts.rebuild(collab.pk)
+    log("rebuilt")
+    out["rebuild_all_weeks_s"] = round(time.perf_counter() - t0, 2)
+    out["weekcount_rows"] = WeekCount.objects.count()
+    out["weekly_table_s"], result = timed(lambda: services._weekly(scope, req), repeat)
+    out["weekly_table_rows"] = len(result["rows"])
+    out["weekly_table_flagged"] = sum(r["flag"] for r in result["rows"])
+    total = next(r for r in result["rows"] if r["area"] is None and r["category"] is None)
+    out["check_total_this_week"] = total["count"]
+    key = A.parse_week(WEEK)
+    week = key[0] * 100 + key[1]
+    weeks = [A.shift_week(week, -k) for k in range(8, -1, -1)] + [A.same_week_last_year(week)]
+
+    def recount():
+        CountedWeek.objects.filter(collaboration=collab, iso_week__in=weeks).delete()
+        return services._weekly(scope, req)
+
+    out["weekly_table_recount_s"], again = timed(recount, repeat)
+    assert again["rows"] == result["rows"]
+    out["weeks_read"] = len(weeks)
+    return out, weeks, scope
+
+
+def reference(collab, weeks, scope, repeat: int) -> dict:
+    import duckdb
+    import pandas as pd
+    from django.db import connection
+
+    from trygg.events.models import Event, EventArea
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id, iso_week, category_id, visibility, organisation_id FROM {Event._meta.db_table}")
+        ev = pd.DataFrame(cur.fetchall(), columns=["id", "iso_week", "category_id", "visibility", "organisation_id"])
+        cur.execute(f"SELECT event_id, area_id FROM {EventArea._meta.db_table}")
+        ea = pd.DataFrame(cur.fetchall(), columns=["event_id", "area_id"])
+    read_s = time.perf_counter() - t0
+    ev["visibility"] = ev["visibility"].astype("category")
+    own = list(scope.own_organisations)
+    con = duckdb.connect()
+    con.register("ev", ev)
+    con.register("ea", ea)
+    wl = ", ".join(str(w) for w in weeks)
+    vis = f"(e.visibility = 'partners' OR e.organisation_id IN ({', '.join(map(str, own))}))"
+    sql10 = (f"SELECT ea.area_id, e.category_id, e.iso_week, COUNT(*) n FROM ev e JOIN ea ON ea.event_id = e.id "
+             f"WHERE e.iso_week IN ({wl}) AND {vis} GROUP BY ALL UNION ALL "
+             f"SELECT NULL, e.category_id, e.iso_week, COUNT(*) FROM ev e WHERE e.iso_week IN ({wl}) AND {vis} "
+             f"GROUP BY ALL")
+    sql_all = (f"SELECT ea.area_id, e.category_id, e.iso_week, COUNT(*) n FROM ev e JOIN ea ON ea.event_id = e.id "
+               f"WHERE {vis} GROUP BY ALL")
+    out = {"reference_read_rows_s": round(read_s, 1)}
+    out["duckdb_10_weeks_s"], rows10 = timed(lambda: con.execute(sql10).fetchall(), repeat)
+    out["duckdb_all_weeks_s"], rows_all = timed(lambda: con.execute(sql_all).fetchall(), repeat)
+    out["duckdb_all_weeks_groups"] = len(rows_all)
+
+    def with_pandas():
+        e = ev[ev["iso_week"].isin(weeks) & ((ev["visibility"] == "partners") | ev["organisation_id"].isin(own))]
+        j = ea.merge(e[["id", "category_id", "iso_week"]], left_on="event_id", right_on="id")
+        per_area = j.groupby(["area_id", "category_id", "iso_week"]).size()
+        totals = e.groupby(["category_id", "iso_week"]).size()
+        return per_area, totals
+
+    out["pandas_10_weeks_s"], (per_area, totals) = timed(with_pandas, repeat)
+    out["duckdb_10_weeks_groups"] = len(rows10)
+    out["pandas_10_weeks_groups"] = int(len(per_area) + len(totals))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL server URL (omit for a temporary SQLite file)")
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with ThrowawayDatabase(args.database_url, "bench_agg") as url:
+        os.environ["DATABASE_URL"] = url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trygg.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        log("migrate")
+        call_command("migrate", verbosity=0)
+        log("generate")
+        t0 = time.perf_counter()
+        collab, muni_ids, dist_ids, cat_ids, org_ids = setup_reference()
+        g = generate(args.events)
+        gen_s = time.perf_counter() - t0
+        log("load")
+        loaded = load(collab, muni_ids, dist_ids, cat_ids, org_ids, g)
+        log("measure")
+        timings, weeks, scope = measure(collab, org_ids, args.repeat)
+        log("reference")
+        ref = reference(collab, weeks, scope, args.repeat)
+        result = {
+            "benchmark": "bench_aggregation", "backend": connection.vendor, "events": args.events,
+            "areas": N_MUNI + N_DISTRICT, "categories": N_CAT, "week": WEEK, "generate_s": round(gen_s, 1),
+            **loaded, **{k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()},
+            **{k: round(v, 4) if isinstance(v, float) else v for k, v in ref.items()},
+            "target_s": TARGET_S, "meets_target": timings["weekly_table_s"] <= TARGET_S,
+            "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
+            "date": dt.date.today().isoformat(), "repeat": args.repeat,
+        }
+        connection.close()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
