@@ -67,6 +67,10 @@ class MembershipInline(ScopedInline, admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(CollaborationScopedAdmin, admin.ModelAdmin):
