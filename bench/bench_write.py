@@ -1,0 +1,224 @@
+"""Benchmark: events written through the service layer's batch path.
+
+100,000 events (by default) are validated with ``EventWriter.validate`` and written with
+``EventWriter.write`` (area assignment, SWEREF coordinates, event rows, event–area rows) into a
+collaboration with 500 district areas (realistic Voronoi polygons) plus its municipality.
+Target: ≥ 5,000 events/s on SQLite and on PostgreSQL.
+
+    /tmp/venv/bin/python bench/bench_write.py                       # temporary SQLite file
+    /tmp/venv/bin/python bench/bench_write.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+
+With a PostgreSQL URL a throwaway database ``bench_write_<pid>`` is created on that server and
+dropped afterwards. Prints one JSON object. ``--profile`` prints a pyinstrument profile to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET = 5000.0
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+class ThrowawayDatabase:
+    """A temporary SQLite file, or a temporary PostgreSQL database on the given server."""
+
+    def __init__(self, server_url: str | None, prefix: str):
+        self.server_url = server_url
+        self.name = f"{prefix}_{os.getpid()}"
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
+
+    def __enter__(self) -> str:
+        if not self.server_url:
+            return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        import psycopg
+
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        return urlunparse(urlparse(self.server_url)._replace(path=f"/{self.name}"))
+
+    def __exit__(self, *exc):
+        if self.server_url:
+            try:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:
+                pass
+            import psycopg
+
+            with psycopg.connect(self.server_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def setup_django(database_url: str, data_dir: Path) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["TRYGG_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trygg.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def make_collaboration(n_areas: int, vertices: int):
+    """A collaboration whose municipality is the benchmark box, split into ``n_areas`` districts."""
+    from shapely.geometry import mapping
+
+    from trygg.accounts.models import Collaboration, Organisation
+    from trygg.areas.models import Area, AreaType
+    from trygg.demo.geometry import bench_cells
+    from trygg.events.taxonomy import seed_categories
+
+    cells, frame = bench_cells(n_areas, seed=7, vertices=vertices)
+    collab = Collaboration.objects.create(name="Bench", slug=f"bench-{os.getpid()}", municipality_code="9998")
+    kommun_t = AreaType.objects.create(collaboration=collab, code="kommun", name="Kommun",
+                                       level=AreaType.Level.MUNICIPALITY)
+    district_t = AreaType.objects.create(collaboration=collab, code="distrikt", name="Distrikt",
+                                         level=AreaType.Level.DISTRICT)
+    kommun = Area(collaboration=collab, type=kommun_t, name="Benchkommun", code="9998")
+    kommun.set_geometry(mapping(frame))
+    kommun.save()
+    areas = []
+    for i, cell in enumerate(cells):
+        area = Area(collaboration=collab, type=district_t, name=f"Distrikt {i:03d}", code=f"D{i:03d}", parent=kommun)
+        area.set_geometry(mapping(cell))
+        areas.append(area)
+    Area.objects.bulk_create(areas)
+    collab.boundary = kommun
+    collab.save()
+    seed_categories(collab)
+    org = Organisation.objects.create(collaboration=collab, name="Benchkommun kommun", kind="kommun")
+    return collab, org, frame
+
+
+def make_inputs(n: int, frame, seed: int = 3) -> list[dict]:
+    """``n`` raw event dicts as a client or an import would send them."""
+    import datetime as dt
+
+    import numpy as np
+
+    from trygg.demo.generator import BACKGROUND_MIX
+
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = frame.bounds
+    lon = rng.uniform(minx, maxx, n).round(6)
+    lat = rng.uniform(miny, maxy, n).round(6)
+    codes = list(BACKGROUND_MIX)
+    cats = rng.integers(0, len(codes), n)
+    end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)
+    offsets = rng.integers(0, 2 * 365 * 24 * 60, n)
+    windows = rng.random(n) < 0.2
+    out = []
+    for i in range(n):
+        start = end - dt.timedelta(minutes=int(offsets[i]))
+        out.append({
+            "category": codes[cats[i]],
+            "occurred_from": start,
+            "occurred_to": start + dt.timedelta(hours=3) if windows[i] and offsets[i] > 300 else None,
+            "lat": float(lat[i]), "lon": float(lon[i]),
+            "description": "Bänk sönderslagen vid gångvägen." if i % 3 == 0 else "",
+            "visibility": "restricted" if i % 25 == 0 else "partners",
+            "source": "demo",
+        })
+    return out
+
+
+def run(events: int, n_areas: int, vertices: int, profile: bool) -> dict:
+    from django.db import connection
+
+    from trygg.events.models import Event, EventArea
+    from trygg.events.services import EventWriter
+
+    collab, org, frame = make_collaboration(n_areas, vertices)
+    raw = make_inputs(events, frame)
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    writer = EventWriter(collab)
+    inputs = [writer.validate(item) for item in raw]
+    t1, c1 = time.perf_counter(), time.process_time()
+    result = writer.write(inputs, organisation=org)
+    t2, c2 = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))), file=sys.stderr)
+    assert result.created == events, result.created
+    links = EventArea.objects.filter(event__collaboration=collab).count()
+    assert Event.objects.filter(collaboration=collab).count() == events
+    total = t2 - t0
+    return {
+        "benchmark": "bench_write",
+        "database": connection.vendor,
+        "events": events,
+        "areas": n_areas + 1,
+        "mean_vertices_per_area": vertices,
+        "event_area_rows": links,
+        "validate_s": round(t1 - t0, 3),
+        "write_s": round(t2 - t1, 3),
+        "total_s": round(total, 3),
+        # CPU seconds of this process (the database work of SQLite is in-process; PostgreSQL's
+        # is not): on a busy machine wall time includes waiting for a core.
+        "validate_cpu_s": round(c1 - c0, 3),
+        "write_cpu_s": round(c2 - c1, 3),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "events_per_s": round(events / total),
+        "target_events_per_s": TARGET,
+        "meets_target": events / total >= TARGET,
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--areas", type=int, default=500)
+    parser.add_argument("--vertices", type=int, default=120, help="about this many vertices per area")
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL server URL; a throwaway database is created on it")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    db = ThrowawayDatabase(args.database_url, "bench_write")
+    with db as url:
+        setup_django(url, db.tmp / "data")
+        out = run(args.events, args.areas, args.vertices, args.profile)
+    out |= {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
+            "command": "python bench/bench_write.py " + " ".join(argv if argv is not None else sys.argv[1:])}
+    print(json.dumps(out, ensure_ascii=False))
+    return out
+
+
+if __name__ == "__main__":
+    main()
