@@ -72,6 +72,11 @@ def _history(event, *, masked: bool):
     return entries
 
 
+def _offset(value: dt.datetime) -> str:
+    raw = value.astimezone(STOCKHOLM).strftime("%z")  # +0100 in winter, +0200 in summer
+    return f"{raw[:3]}:{raw[3:]}"
+
+
 @login_required
 @with_collaboration
 def detail(request, collaboration, event_uuid):
@@ -118,6 +123,7 @@ def detail(request, collaboration, event_uuid):
         "collaboration": collaboration,
         "event": event,
         "description": event.description if own_event else shown_description(event, mine),
+        "utc_offset": _offset(event.occurred_from),
         "areas": event.areas.select_related("type").order_by("type__level", "name"),
         "history": _history(event, masked=not own_event),
         "may_edit": may_edit,
