@@ -8,6 +8,7 @@ person only when every collaboration that person belongs to is one they administ
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import PasswordResetForm
@@ -121,7 +122,7 @@ def send_invitation(user, request) -> None:
         "email": user.email, "domain": request.get_host(), "site_name": "Trygg",
         "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
         "token": default_token_generator.make_token(user),
-        "protocol": "https" if request.is_secure() else "http",
+        "protocol": "https" if request.is_secure() else "http", "base_url": settings.BASE_URL,
     }
     PasswordResetForm().send_mail(
         "accounts/invitation_subject.txt", "accounts/invitation_email.txt", context, None, user.email,

@@ -187,6 +187,14 @@ def test_password_reset_link_works_end_to_end(client, reporter_a):
     assert "Länken är ogiltig eller har redan använts" in response.content.decode()
 
 
+def test_reset_link_uses_the_configured_base_url_not_the_host_header(client, reporter_a, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.BASE_URL = "https://trygg.example.se"
+    client.post("/konto/losenord/aterstall/", {"email": "reporter_a@example.org"}, HTTP_HOST="evil.example")
+    assert "https://trygg.example.se/konto/losenord/aterstall/" in mail.outbox[0].body
+    assert "evil.example" not in mail.outbox[0].body
+
+
 def test_password_reset_says_the_same_for_unknown_addresses(client, db):
     response = client.post("/konto/losenord/aterstall/", {"email": "nobody@example.org"})
     assert response.status_code == 302

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -33,14 +34,19 @@ class LoginView(auth_views.LoginView):
 login_view = LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 
-password_reset = rate_limited("password-reset")(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
-        email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )
-)
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # Links are built on TRYGG_BASE_URL, never on the request's Host header.
+        self.extra_email_context = {"base_url": settings.BASE_URL}
+        return super().form_valid(form)
+
+
+password_reset = rate_limited("password-reset")(PasswordResetView.as_view())
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
