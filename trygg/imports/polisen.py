@@ -4,8 +4,8 @@
   for every type in the national data; editable in the admin). Unmapped types land in
   "Övrigt (polis)" and are listed in the run's summary.
 - The feed's position is the centre of a municipality or a county, so the event gets precision
-  "kommun" or "län" and is assigned by *name* to that municipality (and the county it lies in) or
-  that county — never to a district its centroid happens to fall in.
+  "kommun" or "län" and is assigned by *name* to that municipality or that county only — never to
+  a district its centroid happens to fall in.
 - Upsert on (source, external id): re-importing creates nothing; changed text updates the event
   and its history records the change.
 - A collaboration takes the notices for its own municipality; ``all_municipalities`` takes all
@@ -94,45 +94,27 @@ def _norm_county(name: str) -> str:
     return n
 
 
-def _code_int(code: str) -> int | None:
-    try:
-        return int(str(code)[:2] if len(str(code)) == 4 else str(code))
-    except ValueError:
-        return None
-
-
 class AreaNames:
-    """Location names of the feed → the collaboration's municipality and county areas."""
+    """Location names of the feed → the collaboration's municipality or county area (by name only)."""
 
     def __init__(self, collaboration):
         self.municipalities: dict[str, list[int]] = {}
         self.counties: dict[str, list[int]] = {}
-        counties_by_code: dict[int, int] = {}
         rows = list(Area.objects.filter(
             collaboration=collaboration,
             type__level__in=[AreaType.Level.MUNICIPALITY, AreaType.Level.COUNTY],
-        ).values_list("id", "name", "code", "type__level", "parent_id").order_by("code", "id"))
-        for area_id, name, code, level, _parent in rows:
+        ).values_list("id", "name", "code", "type__level").order_by("code", "id"))
+        for area_id, name, _code, level in rows:
             if level == AreaType.Level.COUNTY:
                 self.counties.setdefault(_norm_county(name), [area_id])
-                if _code_int(code) is not None:
-                    counties_by_code.setdefault(_code_int(code), area_id)
-        county_ids = set(counties_by_code.values())
-        for area_id, name, code, level, parent in rows:
-            if level != AreaType.Level.MUNICIPALITY:
-                continue
-            ids = [area_id]
-            county = parent if parent in county_ids else (
-                counties_by_code.get(_code_int(code)) if len(str(code)) == 4 else None)
-            if county:
-                ids.append(county)
-            self.municipalities.setdefault(_norm(name), ids)
+            else:
+                self.municipalities.setdefault(_norm(name), [area_id])
         # Which names this collaboration takes notices for: its own municipality.
         own = {_norm(collaboration.name)}
         if collaboration.boundary_id:
             own.add(_norm(collaboration.boundary.name))
         if collaboration.municipality_code:
-            own |= {_norm(n) for _i, n, c, lvl, _p in rows
+            own |= {_norm(n) for _i, n, c, lvl in rows
                     if lvl == AreaType.Level.MUNICIPALITY and c == collaboration.municipality_code}
         self.own = own
 

@@ -51,9 +51,8 @@ def test_every_real_notice_is_imported_or_rejected_and_lands_in_the_named_area(n
         place = ev.source_data["polisen"]["location"]["name"].lower()
         mine = links.get(ev.pk, set())
         if ev.precision == Precision.MUNICIPALITY:
-            names = [muni[a] for a in mine if a in muni]
-            assert names == [place], (ev.pk, place, names)
-            assert not (mine - set(muni) - set(counties)), "a municipality notice got a finer area"
+            names = [muni.get(a, "?") for a in mine]
+            assert names == [place], (ev.pk, place, names)  # that municipality only, nothing finer
             checked_m += 1
         else:
             assert ev.precision == Precision.COUNTY
