@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SituationConfig(AppConfig):
+    name = "trygg.situation"
+    label = "situation"
+    verbose_name = _("Situation picture")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .jobs import register_jobs
+
+        register_jobs()
