@@ -235,7 +235,11 @@ def area_map(
             cx = sum(p[0] for p in ring) / len(ring)
             cy = sum(p[1] for p in ring) / len(ring)
             x, y = project(cx, cy)
-            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle" fill="{INK}" font-size="10" '
-                       f'paint-order="stroke" stroke="#fff" stroke-width="2">{escape(area.get("name", "")[:22])}</text>')
+            label = escape(area.get("name", "")[:22])
+            # A white halo drawn first, then the label: renderers without paint-order (WeasyPrint)
+            # would otherwise paint the stroke over the glyphs.
+            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle" fill="#fff" font-size="10" '
+                       f'stroke="#fff" stroke-width="2" aria-hidden="true">{label}</text>')
+            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle" fill="{INK}" font-size="10">{label}</text>')
     out.append("</svg>")
     return "".join(out)
