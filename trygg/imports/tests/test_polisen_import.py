@@ -165,3 +165,23 @@ def test_an_unreadable_file_fails_the_run_with_a_clear_message(collab_a, tmp_pat
 def test_the_feed_file_helper_writes_what_it_is_given(tmp_path):
     write_feed(tmp_path / "x.json", [notice(1)])
     assert json.loads((tmp_path / "x.json").read_text())[0]["id"] == 1
+
+
+def test_after_new_areas_the_backfill_puts_police_events_in_their_named_area(collab_a, tmp_path):
+    from django.core.management import call_command
+
+    from trygg.areas.models import Area, AreaType
+
+    run_notices(collab_a, [notice(9, place="Malmö", gps="55.6,13.0")], all_municipalities=True)
+    ev = Event.objects.get(external_id="9")
+    assert ev.areas.count() == 0
+    kommun_t = AreaType.objects.get(collaboration=collab_a, code="kommun")
+    malmo = Area(collaboration=collab_a, type=kommun_t, name="Malmö", code="1280")
+    # Deliberately NOT containing the feed's centroid: the name decides, not the point.
+    malmo.set_geometry({"type": "Polygon", "coordinates": [[[12.9, 55.5], [12.95, 55.5], [12.95, 55.55],
+                                                            [12.9, 55.55], [12.9, 55.5]]]})
+    malmo.save()
+    call_command("areas_backfill", collaboration="testby", stdout=io.StringIO())
+    assert list(ev.areas.values_list("name", flat=True)) == ["Malmö"]
+    ev.refresh_from_db()
+    assert ev.outside is False
