@@ -1,0 +1,249 @@
+"""Benchmark: concurrent report submissions against the production server.
+
+Prepares a throwaway database (the demo collaboration at a small scale, one API token per
+client), starts ``python -m trygg.cli serve --no-migrate`` (gunicorn, gthread) on a free
+loopback port, then N client processes POST /api/v1/reports with 3 events each, as fast as the
+server answers, for a fixed time. Reports latency percentiles, reports/s and errors, and checks
+afterwards that exactly 3 events per accepted report are in the database.
+
+Fails (exit status 1) when any response is a 5xx or mentions "database is locked".
+Target on SQLite: p95 ≤ 100 ms, ≥ 200 reports/s, zero errors.
+
+    /tmp/venv/bin/python bench/bench_api_load.py [--duration 60] [--clients 8] [--workers 2] [--threads 4]
+
+The API rate limit is switched off for the benchmark server (TRYGG_API_RATE_LIMIT=0): this
+measures the write path, not the limiter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+TARGET_P95_MS = 100.0
+TARGET_REPORTS_PER_S = 200.0
+CATEGORIES = ["klotter", "glaskross", "brand-soptunna", "grovavfall", "samling-utomhus", "brak", "stold",
+              "moped-gangvag", "belysning", "ungdomar-stor"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(database_url: str, data_dir: Path, clients: int) -> dict:
+    """Migrate, build a small demo and issue one token per client (in this process)."""
+    from bench_write import setup_django
+
+    setup_django(database_url, data_dir)
+    import numpy as np
+
+    from trygg.accounts.models import ApiToken, User
+    from trygg.demo import builder, geometry
+
+    result = builder.build_demo(seed=1, years=0.25, scale=0.1)
+    user = User.objects.get(username="demo-reporter")
+    org = user.organisations_in(result.collaboration)[0]
+    tokens = [ApiToken.issue(user, f"bench-{i}")[1] for i in range(clients)]
+    lon, lat = geometry.random_points_in(geometry.boundary_shape(), 2000, np.random.default_rng(5))
+    from django.db import connections
+
+    count = result.collaboration.events.count()
+    connections.close_all()
+    return {"organisation": str(org.uuid), "tokens": tokens, "points": list(zip(lon.round(6).tolist(),
+                                                                               lat.round(6).tolist())),
+            "collaboration_id": result.collaboration.pk, "events_before": count}
+
+
+def client(port: int, token: str, organisation: str, points: list, duration: float, seed: int, queue) -> None:
+    """One client: POST reports back to back on a keep-alive connection until time is up."""
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies, statuses, problems = [], {}, []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    deadline = time.monotonic() + duration
+    while time.monotonic() < deadline:
+        now = time.time()
+        events = []
+        for _ in range(3):
+            lon, lat = rng.choice(points)
+            when = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now - rng.randint(60, 7 * 86400)))
+            events.append({"category": rng.choice(CATEGORIES), "occurred_from": when, "lat": lat, "lon": lon})
+        body = json.dumps({"organisation": organisation, "client_id": str(uuid.UUID(int=rng.getrandbits(128))),
+                           "events": events})
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", "/api/v1/reports", body=body, headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as exc:
+            status, payload = 0, repr(exc).encode()
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+        if status != 201 or b"database is locked" in payload:
+            if len(problems) < 5:
+                problems.append({"status": status, "body": payload[:300].decode("utf-8", "replace")})
+    conn.close()
+    queue.put({"latencies": latencies, "statuses": statuses, "problems": problems})
+
+
+def wait_for_server(port: int, proc, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the server did not answer in time")
+
+
+def percentile(values, q):
+    import numpy as np
+
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def run(args) -> dict:
+    from bench_write import ThrowawayDatabase, machine
+
+    db = ThrowawayDatabase(args.database_url, "bench_api_load")
+    with db as url:
+        data_dir = db.tmp / "data"
+        fixture = prepare(url, data_dir, args.clients)
+        port = free_port()
+        env = os.environ | {
+            "DATABASE_URL": url, "TRYGG_DATA_DIR": str(data_dir), "TRYGG_API_RATE_LIMIT": "0",
+            "DJANGO_SETTINGS_MODULE": "trygg.settings", "PYTHONPATH": str(ROOT),
+        }
+        log = open(db.tmp / "server.log", "w")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "trygg.cli", "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(args.workers), "--threads", str(args.threads)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_for_server(port, server)
+            ctx = mp.get_context("spawn")
+            queue = ctx.Queue()
+            # A short warm-up (not counted), then the measured run.
+            for phase, duration in (("warm-up", min(3.0, args.duration)), ("run", args.duration)):
+                procs = [ctx.Process(target=client, args=(port, fixture["tokens"][i], fixture["organisation"],
+                                                          fixture["points"], duration, 1000 * i + len(phase), queue))
+                         for i in range(args.clients)]
+                started = time.perf_counter()
+                for p in procs:
+                    p.start()
+                results = [queue.get(timeout=duration + 120) for _ in procs]
+                for p in procs:
+                    p.join()
+                elapsed = time.perf_counter() - started
+                if phase == "warm-up":
+                    warm = results
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+            log.close()
+        server_log = (db.tmp / "server.log").read_text(errors="replace")
+        latencies = [x for r in results for x in r["latencies"]]
+        statuses: dict[str, int] = {}
+        for r in results + warm:
+            for k, v in r["statuses"].items():
+                statuses[str(k)] = statuses.get(str(k), 0) + v
+        run_statuses: dict[int, int] = {}
+        for r in results:
+            for k, v in r["statuses"].items():
+                run_statuses[int(k)] = run_statuses.get(int(k), 0) + v
+        problems = [p for r in results + warm for p in r["problems"]]
+        ok = run_statuses.get(201, 0)
+        accepted_total = statuses.get("201", 0)
+        # Every accepted report's three events are in the database, nothing more.
+        from django.db import connections
+
+        from trygg.events.models import Event
+
+        connections.close_all()
+        stored = Event.objects.filter(collaboration_id=fixture["collaboration_id"]).count() - fixture["events_before"]
+        connections.close_all()
+    server_errors = sum(v for k, v in statuses.items() if k.startswith("5") or k == "0")
+    locked = sum("database is locked" in p["body"] for p in problems) + server_log.count("database is locked")
+    p95 = percentile(latencies, 95) * 1000
+    rps = ok / args.duration
+    out = {
+        "benchmark": "bench_api_load",
+        "database": "postgresql" if args.database_url else "sqlite",
+        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
+        "clients": args.clients,
+        "events_per_report": 3,
+        "duration_s": args.duration,
+        "wall_s": round(elapsed, 2),
+        "requests": len(latencies),
+        "reports_created": ok,
+        "reports_per_s": round(rps, 1),
+        "events_per_s": round(3 * rps, 1),
+        "latency_ms": {"p50": round(percentile(latencies, 50) * 1000, 1), "p95": round(p95, 1),
+                       "p99": round(percentile(latencies, 99) * 1000, 1),
+                       "max": round(max(latencies) * 1000, 1) if latencies else None},
+        "statuses": statuses,
+        "errors": sum(v for k, v in statuses.items() if k != "201"),
+        "server_errors_5xx": server_errors,
+        "database_is_locked": locked,
+        "events_stored": stored,
+        "events_expected": 3 * accepted_total,
+        "problems": problems[:5],
+        "targets": {"p95_ms": TARGET_P95_MS, "reports_per_s": TARGET_REPORTS_PER_S},
+        "meets_target": p95 <= TARGET_P95_MS and rps >= TARGET_REPORTS_PER_S and not server_errors and not locked
+        and sum(v for k, v in statuses.items() if k != "201") == 0,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d"),
+        "command": "python bench/bench_api_load.py " + " ".join(args.argv),
+    }
+    return out
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
+    args = parser.parse_args(argv)
+    args.argv = list(argv if argv is not None else sys.argv[1:])
+    out = run(args)
+    print(json.dumps(out, ensure_ascii=False))
+    if out["server_errors_5xx"] or out["database_is_locked"] or out["events_stored"] != out["events_expected"]:
+        print("FAIL: server errors, 'database is locked' or lost/duplicated events", file=sys.stderr)
+        sys.exit(1)
+    return out
+
+
+if __name__ == "__main__":
+    main()
