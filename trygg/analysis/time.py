@@ -312,6 +312,9 @@ def aoristic_week_table(start, end=None, tz: str = DEFAULT_TZ) -> np.ndarray:
         nz = w != 0
         how = (_local_hour_index(hours[nz], tz) + _EPOCH_WEEKDAY_HOURS) % 168
         table += np.bincount(how, weights=w[nz], minlength=168)
+    # The hourly timeline is built from cumulative sums: clear float residue (|x| ~ 1e-17)
+    # so an empty cell is exactly 0 and never negative.
+    table[np.abs(table) < 1e-12] = 0.0
     return table.reshape(7, 24)
 
 
@@ -335,4 +338,6 @@ def aoristic_month_profile(start, end=None, tz: str = DEFAULT_TZ) -> np.ndarray:
     loc = _local_hour_index(hours[nz], tz)
     month = (np.floor_divide(loc, 24).astype("datetime64[D]").astype("datetime64[M]")
              .astype(np.int64) % 12)
-    return np.bincount(month, weights=w[nz], minlength=12)
+    profile = np.bincount(month, weights=w[nz], minlength=12)
+    profile[np.abs(profile) < 1e-12] = 0.0
+    return profile

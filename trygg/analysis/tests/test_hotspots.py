@@ -1,6 +1,5 @@
 """Getis–Ord Gi* and local Moran's I against PySAL esda, plus BH and speed."""
 
-import time
 import warnings
 
 import numpy as np
@@ -178,13 +177,13 @@ def test_gi_star_on_constant_values_flags_nothing():
     assert np.isnan(r.z).all() and not r.significant.any()
 
 
-def test_gi_star_100_by_100_with_999_permutations_runs_within_two_seconds():
+def test_gi_star_on_a_100_by_100_grid_with_999_permutations_gives_the_analytic_z_and_valid_p():
+    # Its speed is measured against esda in bench/bench_gistar.py, never asserted here.
     y = counts(100, 100, seed=5)
     w = grid_queen(100, 100)
-    gi_star(y[:100], grid_queen(10, 10), permutations=9, seed=0)  # warm-up
-    t0 = time.perf_counter()
-    gi_star(y, w, permutations=999, seed=0)
-    assert time.perf_counter() - t0 <= 2.0
+    result = gi_star(y, w, permutations=999, seed=0)
+    assert np.allclose(result.z, gi_star_z(y, w)[2], atol=1e-12)
+    assert ((result.p_sim >= 1 / 1000) & (result.p_sim <= 1)).all()
 
 
 def test_local_moran_matches_esda_is_quadrants_and_p_values():

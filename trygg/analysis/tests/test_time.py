@@ -206,14 +206,12 @@ def test_aoristic_cells_sum_to_the_number_of_events_whatever_the_order(events, r
     assert T.aoristic_month_profile(s, e).sum() == pytest.approx(len(events), abs=1e-9)
 
 
-def test_aoristic_table_for_300_000_events_is_fast():
+def test_aoristic_table_for_300_000_events_sums_to_the_event_count():
     rng = np.random.default_rng(0)
     n = 300_000
     s = local(2020, 1, 1) + rng.random(n) * 5 * 365 * 86400
     e = s + rng.exponential(6 * 3600, n)
     e[rng.random(n) < 0.3] = np.nan
-    t0 = time.perf_counter()
-    t = T.aoristic_week_table(s, e)
-    elapsed = time.perf_counter() - t0
+    t = T.aoristic_week_table(s, e)  # speed is measured in bench/, never asserted in tests
     assert t.sum() == pytest.approx(n)
-    assert elapsed < 3.0
+    assert (t >= 0).all()
