@@ -42,8 +42,11 @@ def _link(request, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-def paginate(request, queryset, page: int, page_size: int, *, max_page_size: int = MAX_PAGE_SIZE) -> Page:
-    """One COUNT and one LIMIT/OFFSET query. Raises a 404 ApiError for a page past the last."""
+def paginate(request, queryset, page: int, page_size: int, *, max_page_size: int = MAX_PAGE_SIZE,
+             rows: bool = False) -> Page:
+    """One COUNT and one LIMIT/OFFSET query. Raises a 404 ApiError for a page past the last.
+    With ``rows`` the page's items are the sliced queryset itself (not yet evaluated), for callers
+    that read it with ``.values()``."""
     if page_size > max_page_size:
         raise ApiError(422, "validation_error", _("The request has invalid fields."),
                        {"page_size": _("Must be at most %(max)s.") % {"max": max_page_size}})
@@ -53,7 +56,8 @@ def paginate(request, queryset, page: int, page_size: int, *, max_page_size: int
         raise ApiError(404, "not_found", _("There is no such page."),
                        {"page": _("The last page is %(pages)d.") % {"pages": pages}})
     start = (page - 1) * page_size
-    items = list(queryset[start:start + page_size]) if count else []
+    sliced = queryset[start:start + page_size]
+    items = (sliced if rows else list(sliced)) if count else ([] if not rows else queryset.none())
     return Page(
         count=count, page=page, pages=pages,
         next=_link(request, page + 1) if page < pages else None,

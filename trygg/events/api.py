@@ -22,7 +22,7 @@ from trygg.core.decorators import get_collaboration_for_user
 from . import services
 from .api_schemas import (
     MAX_GEOJSON_PAGE_SIZE, CategoryOut, EventFeatureCollection, EventOut, EventPage, EventPatch, EventQuery,
-    HistoryOut, ReportIn, ReportOut, event_dict, event_feature, event_queryset, local,
+    HistoryOut, ReportIn, ReportOut, event_dict, event_feature, event_rows, local,
 )
 from .filters import EventFilter
 from .models import Category, Event, EventHistory, Report, Visibility
@@ -34,13 +34,15 @@ READ_ERRORS = errors(401, 404, 422, 429)
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def _serialise(events: list[Event], user, collaboration) -> list[dict]:
-    """Events as dicts for ``user``; logs reads of other organisations' restricted events."""
+def _serialise(qs, user, collaboration) -> list[dict]:
+    """Events of ``qs`` as dicts for ``user``; logs reads of other organisations' restricted events."""
+    rows = event_rows(qs)
     own = {m.organisation_id for m in user.active_memberships}
-    restricted = [e for e in events if e.visibility == Visibility.RESTRICTED and e.organisation_id not in own]
+    restricted = [r["pk"] for r in rows if r["visibility"] == Visibility.RESTRICTED and r["organisation_id"] not in own]
     if restricted:
-        audit.record_reads(user, restricted, collaboration=collaboration, reason="api")
-    return [event_dict(e, user, own_orgs=own) for e in events]
+        audit.record_reads(user, Event.objects.filter(pk__in=restricted).select_related("category"),
+                           collaboration=collaboration, reason="api")
+    return [event_dict(r, user, own_orgs=own) for r in rows]
 
 
 def _visible_event(user, uuid) -> Event:
@@ -49,7 +51,7 @@ def _visible_event(user, uuid) -> Event:
     if collab_id is None or not user.memberships_in(collab_id):
         raise Http404
     collaboration = user.memberships_in(collab_id)[0].organisation.collaboration
-    event = event_queryset(services.visible_events(user, collaboration)).filter(uuid=uuid).first()
+    event = services.visible_events(user, collaboration).select_related("collaboration").filter(uuid=uuid).first()
     if event is None:
         raise Http404
     return event
@@ -83,7 +85,7 @@ def _report_dict(report: Report, events: list[dict]) -> dict:
 
 def _report_events(user, report: Report) -> list[dict]:
     qs = services.visible_events(user, report.collaboration).filter(report=report).order_by("pk")
-    return _serialise(list(event_queryset(qs)), user, report.collaboration)
+    return _serialise(qs, user, report.collaboration)
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def list_events(request, params: Query[EventQuery]):
     """The caller's visible events, newest first, with the filters of the event list page.
     Paginated: `count`, `next`, `previous`, `results`."""
     collaboration, qs = _filtered(request, params)
-    page = paginate(request, event_queryset(qs), params.page, params.page_size, max_page_size=MAX_PAGE_SIZE)
+    page = paginate(request, qs, params.page, params.page_size, max_page_size=MAX_PAGE_SIZE, rows=True)
     return {"count": page.count, "page": page.page, "pages": page.pages, "page_size": params.page_size,
             "next": page.next, "previous": page.previous,
             "results": _serialise(page.items, request.user, collaboration)}
@@ -166,8 +168,7 @@ def list_events_geojson(request, params: Query[EventQuery]):
     """The same events and filters as GET /events, as a GeoJSON FeatureCollection of points
     ([lon, lat], WGS84), paginated like GET /events but with page_size up to 5000."""
     collaboration, qs = _filtered(request, params)
-    page = paginate(request, event_queryset(qs), params.page, params.page_size,
-                    max_page_size=MAX_GEOJSON_PAGE_SIZE)
+    page = paginate(request, qs, params.page, params.page_size, max_page_size=MAX_GEOJSON_PAGE_SIZE, rows=True)
     features = [event_feature(d) for d in _serialise(page.items, request.user, collaboration)]
     body = {"type": "FeatureCollection", "features": features, "count": page.count, "page": page.page,
             "pages": page.pages, "page_size": params.page_size, "next": page.next, "previous": page.previous}
@@ -179,7 +180,7 @@ def get_event(request, uuid: uuid_mod.UUID):
     """One event. 404 for events outside the caller's collaborations and for restricted events
     the caller may not see."""
     event = _visible_event(request.user, uuid)
-    return _serialise([event], request.user, event.collaboration)[0]
+    return _serialise(Event.objects.filter(pk=event.pk), request.user, event.collaboration)[0]
 
 
 @router.patch("/events/{uuid}", response={200: EventOut, **errors(400, 401, 403, 404, 409, 422, 429)},
@@ -197,8 +198,7 @@ def patch_event(request, uuid: uuid_mod.UUID, payload: EventPatch):
     if not services.can_edit_event(request.user, event):
         raise ApiError(403, "forbidden", _("You may not change this event."))
     updated = services.update_event(request.user, event, changes, expected_version=version)
-    return _serialise(list(event_queryset(Event.objects.filter(pk=updated.pk))), request.user,
-                      event.collaboration)[0]
+    return _serialise(Event.objects.filter(pk=updated.pk), request.user, event.collaboration)[0]
 
 
 @router.delete("/events/{uuid}", response={204: None, **errors(401, 403, 404, 429)}, tags=["Events"],
