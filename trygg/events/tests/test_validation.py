@@ -121,7 +121,7 @@ def test_it_rejects_a_too_long_description(writer):
 def test_it_rejects_a_missing_location(writer):
     with translation.override("sv"):
         errors = errors_for(writer, lat=None, lon=None)
-    assert errors == {"location": "Plats: Markera platsen på kartan eller välj en namngiven plats."}
+    assert errors == {"location": "Plats: Markera platsen på kartan eller välj en känd plats."}
 
 
 @pytest.mark.django_db
