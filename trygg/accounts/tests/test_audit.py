@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from trygg.accounts import audit
-from trygg.accounts.models import AuditLog, Collaboration, Organisation
+from trygg.accounts.models import AuditLog, Organisation
 
 URL = "/konto/granskningslogg/"
 EXPORT = "/konto/granskningslogg/export.csv"
