@@ -23,6 +23,7 @@ from trygg.areas.geometry import AreaIndex, boundary_geometry, index_for
 from trygg.areas.models import AreaType, Place
 from trygg.core.geo import to_sweref
 
+from . import bulk_sql
 from .models import Event, EventArea, EventHistory, Precision, Report, Visibility
 from .validation import CategoryCatalogue, EventInput, EventValidationError, validate_event
 
@@ -130,20 +131,23 @@ class EventWriter:
         )
 
     def write(self, inputs: list[EventInput], *, organisation, report: Report | None = None,
-              user=None, upsert: bool = False) -> WriteResult:
+              user=None, upsert: bool = False, keep_events: bool = True) -> WriteResult:
         """Write validated events in batches: areas, SWEREF x/y, the event rows and their area rows.
 
         With ``upsert`` an event whose (source, external id) exists is updated when its content
-        changed (with a history entry) and left alone otherwise.
+        changed (with a history entry) and left alone otherwise. With ``keep_events=False`` the new
+        events are not returned as objects (``result.events`` holds only updated ones) and are
+        inserted through plain SQL (:mod:`trygg.events.bulk_sql`): the path for large imports.
         """
         result = WriteResult()
         for start in range(0, len(inputs), BATCH):
             chunk = inputs[start:start + BATCH]
             with transaction.atomic():
-                self._write_chunk(chunk, result, organisation=organisation, report=report, user=user, upsert=upsert)
+                self._write_chunk(chunk, result, organisation=organisation, report=report, user=user, upsert=upsert,
+                                  keep_events=keep_events)
         return result
 
-    def _write_chunk(self, chunk, result: WriteResult, *, organisation, report, user, upsert):
+    def _write_chunk(self, chunk, result: WriteResult, *, organisation, report, user, upsert, keep_events=True):
         existing: dict[tuple[str, str], Event] = {}
         if upsert:
             keys = defaultdict(list)
@@ -168,12 +172,19 @@ class EventWriter:
             areas = self.assign_areas(fresh)
             xs, ys = to_sweref([i.lon for i in fresh], [i.lat for i in fresh])
             org_id = getattr(organisation, "pk", organisation)
+            if not keep_events and bulk_sql.supported():
+                weeks = self._insert_fresh(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas, organisation_id=org_id,
+                                           report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
+                events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks=weeks)
+                result.created += len(fresh)
+                fresh = []
             objs = [
                 self._new_event(item, float(x), float(y), a, organisation_id=org_id,
                                 report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
                 for item, x, y, a in zip(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas)
             ]
-            Event.objects.bulk_create(objs, batch_size=BATCH)
+            if objs:
+                Event.objects.bulk_create(objs, batch_size=BATCH)
             if objs and objs[0].pk is None:  # backends without RETURNING: fetch ids by uuid
                 ids = dict(Event.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
                 for o in objs:
@@ -183,7 +194,8 @@ class EventWriter:
                 for o, area_ids in zip(objs, areas) for a in area_ids
             ]
             EventArea.objects.bulk_create(links, batch_size=BATCH * 2)
-            events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
+            if objs:
+                events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
             result.created += len(objs)
             result.events.extend(objs)
         for event, item in updates:
@@ -192,6 +204,30 @@ class EventWriter:
             else:
                 result.unchanged += 1
             result.events.append(event)
+
+    def _insert_fresh(self, fresh: list[EventInput], xs, ys, areas: list[list[int]], *, organisation_id, report_id,
+                      user_id) -> set[int]:
+        """The rows ``_new_event`` + ``bulk_create`` would write, as plain SQL. Returns the ISO weeks."""
+        ids = bulk_sql.reserve_ids(len(fresh))
+        as_dt, as_json = bulk_sql.adapters()
+        uuids = bulk_sql.new_uuids(len(fresh))
+        now = as_dt(timezone.now())
+        collab_id = self.collaboration.pk
+        rows, links, weeks = [], [], set()
+        for pk, uid, item, x, y, area_ids in zip(ids, uuids, fresh, xs.tolist(), ys.tolist(), areas):
+            week = iso_week_key(item.occurred_from)
+            weeks.add(week)
+            rows.append((
+                pk, uid, collab_id, report_id, organisation_id, item.category_id,
+                item.subcategory_id, as_dt(item.occurred_from), as_dt(item.occurred_to) if item.occurred_to else None,
+                week, item.lat, item.lon, x, y, item.precision, item.place_id, not area_ids, item.description,
+                item.people_count, item.assessment, item.police_notified, item.visibility, item.source,
+                item.external_id, as_json(item.source_data), user_id, now, now, 1,
+            ))
+            for a in area_ids:
+                links.append((pk, a, item.category_id, week))
+        bulk_sql.insert(rows, links)
+        return weeks
 
     def _apply(self, event: Event, item: EventInput, *, user, note: str = "") -> bool:
         """Apply new content to an event; record what changed. Returns False when nothing did."""

@@ -18,6 +18,8 @@ from trygg.core.geo import in_sweden
 from .models import Category, Precision, Source, Visibility
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
+_PRECISIONS = frozenset(Precision.values)  # .values builds a new list on every call
+_VISIBILITIES = frozenset(Visibility.values)
 
 FIELD_LABELS = {
     "category": lambda: _("Category"),
@@ -161,7 +163,7 @@ def validate_event(
             )
 
     precision = data.get("precision") or Precision.POINT
-    if precision not in Precision.values:
+    if precision not in _PRECISIONS:
         errors["precision"] = field_message("precision", _("Unknown precision."))
     place = None
     place_ref = data.get("place")
@@ -216,7 +218,7 @@ def validate_event(
         except (TypeError, ValueError):
             errors["assessment"] = field_message("assessment", _("Choose 1, 2 or 3."))
     visibility = data.get("visibility") or Visibility.PARTNERS
-    if visibility not in Visibility.values:
+    if visibility not in _VISIBILITIES:
         errors["visibility"] = field_message("visibility", _("Unknown visibility."))
 
     if errors:

@@ -215,6 +215,8 @@ class RowConverter:
         self.hash_prefix = f"{organisation_id}:#"
         self.date_format = spec.date_format or table_dates.ISO
         self.time_format = spec.time_format or "%H:%M"
+        self._dates: dict[str, dt.datetime] = {}  # parsed cells: dates and times repeat a lot
+        self._times: dict[Any, dt.time] = {}
         # Category values: the mapping first, then the collaboration's codes and names (any case).
         names: dict[str, str] = {}
         for cat in catalogue.by_id.values():
@@ -247,16 +249,27 @@ class RowConverter:
         value = cells[i] if i is not None else None
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
             return None
-        try:
-            when = table_dates.parse_datetime(value, self.date_format, self.tz)
-        except ValueError as exc:
-            return self._reject(row, date_field, str(exc))
+        when = self._dates.get(value) if isinstance(value, str) else None
+        if when is None:
+            try:
+                when = table_dates.parse_datetime(value, self.date_format, self.tz)
+            except ValueError as exc:
+                return self._reject(row, date_field, str(exc))
+            if isinstance(value, str):
+                if len(self._dates) > 50_000:
+                    self._dates.clear()
+                self._dates[value] = when
         j = self.col.get(time_field)
         if j is not None and cells[j] not in (None, "") and str(cells[j]).strip():
-            try:
-                t = table_dates.parse_time(cells[j], self.time_format)
-            except ValueError as exc:
-                return self._reject(row, time_field, str(exc))
+            t = self._times.get(cells[j])
+            if t is None:
+                try:
+                    t = table_dates.parse_time(cells[j], self.time_format)
+                except ValueError as exc:
+                    return self._reject(row, time_field, str(exc))
+                if len(self._times) > 50_000:
+                    self._times.clear()
+                self._times[cells[j]] = t
             when = dt.datetime(when.year, when.month, when.day, t.hour, t.minute, t.second, tzinfo=self.tz)
         return when
 

@@ -150,6 +150,24 @@ def validate_chunk(prep: Prepared, rows) -> tuple[list, list, list[Rejection]]:
     return kept_rows, inputs, bad
 
 
+def _any_existing(collaboration_id: int, external_ids: list[str]) -> bool:
+    """Whether any of these external ids is already an event of this collaboration from a table."""
+    from django.db import connection
+
+    from trygg.events.models import Event
+
+    table = Event._meta.db_table
+    with connection.cursor() as cur:
+        for start in range(0, len(external_ids), 900):
+            part = external_ids[start:start + 900]
+            cur.execute(
+                f'SELECT 1 FROM "{table}" WHERE collaboration_id = %s AND source = %s AND external_id IN '
+                f'({", ".join(["%s"] * len(part))}) LIMIT 1', [collaboration_id, "table", *part])
+            if cur.fetchone():
+                return True
+    return False
+
+
 def _chunks(it: Iterator, size: int) -> Iterator[list]:
     while chunk := list(islice(it, size)):
         yield chunk
@@ -174,13 +192,18 @@ def import_table(run: ImportRun, path, spec: Spec, *, organisation, user=None, c
     done = counts.read
     rejected_sample: list[Rejection] = []
     for rows in _chunks(prep.table.rows(start_after=start_after), chunk_size):
+        prep.writer.now = timezone.now()
         kept, inputs, bad = validate_chunk(prep, rows)
         counts.read += len(rows)
         counts.rejected += len(bad)
         done += len(rows)
         if commit:
             with transaction.atomic():
-                result = prep.writer.write(inputs, organisation=organisation, user=user, upsert=True)
+                # Upsert only when some of these rows were imported before (a repeat or a resume):
+                # a fresh chunk skips the per-batch lookup of existing events.
+                upsert = _any_existing(collaboration.pk, [item.external_id for item in inputs])
+                result = prep.writer.write(inputs, organisation=organisation, user=user, upsert=upsert,
+                                           keep_events=False)
                 if bad:
                     record_rejected_many(run, [(r.row, r.reason, r.raw, r.column) for r in bad])
                 counts.created += result.created
