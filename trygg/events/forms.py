@@ -37,12 +37,6 @@ WHEN_CHOICES = [
     ("window", gettext_lazy("Between …")),
 ]
 
-ICONS = {
-    "hammer": "🔨", "fire": "🔥", "trash": "🗑️", "people": "👥", "alert": "⚠️", "pill": "💊", "lock": "🔒",
-    "badge": "🪪", "car": "🚗", "bed": "🛏️", "stone": "🪨", "lamp": "💡", "calendar": "📅", "chat": "💬",
-    "heart": "💚", "shield": "🛡️",
-}
-
 
 def local_input(value: dt.datetime | None) -> str:
     """An aware datetime as the value of a datetime-local input (Stockholm time)."""
@@ -157,7 +151,6 @@ def categories_for(collaboration, organisation=None) -> tuple[list[Category], li
         )
         mains.sort(key=lambda c: (-usage.get(c.pk, 0), c.sort_order, c.code))
     for c in mains:
-        c.emoji = ICONS.get(c.icon, "•")
         c.subs = [s for s in subs if s.parent_id == c.pk]
     return mains, subs
 

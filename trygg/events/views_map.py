@@ -34,6 +34,7 @@ def event_map(request, collaboration):
     legend.sort(key=lambda item: item["order"])
     context = filter_context(request, collaboration, event_filter, errors)
     context.update({
+        "stable_link": request.build_absolute_uri(context["map_url"]),
         "events_geojson": exports.to_geojson(events, set(), data, colours=True),
         "areas_geojson": areas_geojson(collaboration),
         "map_bounds": collaboration_bounds(collaboration),
