@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from trygg.accounts.models import Collaboration, Membership, Organisation, Role, User
+from trygg.accounts.models import AuditLog, Collaboration, Membership, Organisation, Role, User
 from trygg.areas.models import Area, AreaType, Place
-from trygg.events.models import Event, EventArea
+from trygg.events.models import Category, Event, EventArea, Report
 from trygg.events.services import EventWriter
 from trygg.events.taxonomy import seed_categories
 
@@ -76,10 +76,24 @@ def delete_demo() -> bool:
     collab = existing_demo()
     with transaction.atomic():
         if collab is not None:
-            # The bulk of the rows first, with plain DELETEs (no per-object signals to send).
-            EventArea.objects.filter(area__collaboration=collab)._raw_delete(EventArea.objects.db)
+            # Children before parents: events and areas hold protected references to categories
+            # and area types. The bulk of the rows go with plain DELETEs (no per-row signals).
+            EventArea.objects.filter(event__collaboration=collab)._raw_delete(EventArea.objects.db)
             Event.objects.filter(collaboration=collab).delete()
-            collab.delete()
+            Report.objects.filter(collaboration=collab).delete()
+            Collaboration.objects.filter(pk=collab.pk).update(boundary=None)
+            areas = Area.objects.filter(collaboration=collab)
+            areas.update(parent=None)
+            areas.delete()
+            AreaType.objects.filter(collaboration=collab).delete()
+            Category.objects.filter(collaboration=collab, parent__isnull=False).delete()
+            Category.objects.filter(collaboration=collab).delete()
+            pk = collab.pk
+            Collaboration.objects.get(pk=pk).delete()
+            # The audit log records the deletions of tracked objects after Django has already
+            # cleared the log's references to the collaboration: clear those too, or the commit
+            # fails on the (deferred) foreign key.
+            AuditLog.objects.filter(collaboration_id=pk).update(collaboration=None)
         _demo_users().delete()
     return collab is not None
 
