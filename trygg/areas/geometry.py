@@ -127,6 +127,11 @@ class AreaIndex:
         first[1:] = (pt_idx[1:] != pt_idx[:-1]) | (types[1:] != types[:-1])
         return pt_idx[first], self.area_ids[area_idx[first]]
 
+    def geometry_for(self, area_id: int):
+        """The prepared shapely geometry of one indexed area (None when not indexed)."""
+        hits = np.flatnonzero(self.area_ids == area_id)
+        return self.geoms[hits[0]] if hits.size else None
+
     def areas_for_point(self, lon: float, lat: float, day: int | None = None) -> list[int]:
         _pts, areas = self.pairs([lon], [lat], None if day is None else [day])
         return areas.tolist()
@@ -157,10 +162,17 @@ def index_for(collaboration_id: int) -> AreaIndex:
     return index
 
 
-def boundary_geometry(collaboration):
-    """The collaboration's boundary as a prepared shapely geometry, or None when not set."""
+def boundary_geometry(collaboration, index: AreaIndex | None = None):
+    """The collaboration's boundary as a prepared shapely geometry, or None when not set.
+
+    Taken from the (cached) area index when the boundary is one of the collaboration's areas.
+    """
     if collaboration.boundary_id is None:
         return None
+    if index is not None:
+        cached = index.geometry_for(collaboration.boundary_id)
+        if cached is not None:
+            return cached
     geom = shape(collaboration.boundary.geometry)
     shapely.prepare(geom)
     return geom

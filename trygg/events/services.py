@@ -73,8 +73,8 @@ class EventWriter:
     def __init__(self, collaboration, *, now: dt.datetime | None = None):
         self.collaboration = collaboration
         self.catalogue = CategoryCatalogue(collaboration.pk)
-        self.boundary = boundary_geometry(collaboration)
         self.index: AreaIndex = index_for(collaboration.pk)
+        self.boundary = boundary_geometry(collaboration, self.index)
         self._places: dict | None = None
         self.now = now
 
@@ -91,7 +91,8 @@ class EventWriter:
 
     def validate(self, data: dict, *, check_boundary: bool = True) -> EventInput:
         return validate_event(
-            data, catalogue=self.catalogue, boundary=self.boundary, places=self.places,
+            data, catalogue=self.catalogue, boundary=self.boundary,
+            places=self.places if data.get("place") else None,  # the gazetteer only when asked for
             now=self.now or timezone.now(), check_boundary=check_boundary,
         )
 
