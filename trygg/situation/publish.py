@@ -76,9 +76,12 @@ def document_pdf(doc: PublishedDocument) -> bytes:
 
 
 def render_pdfs(version: PublishedVersion) -> int:
-    """Render the PDFs of every document of a version (Swedish first)."""
+    """Render the PDFs of a version in the site's default language (what the e-mails point to); the
+    other languages are rendered from their stored HTML on first request."""
+    from django.conf import settings
+
     done = 0
-    for doc in version.documents.filter(pdf__isnull=True).order_by("-language", "variant"):
+    for doc in version.documents.filter(pdf__isnull=True, language=settings.LANGUAGE_CODE[:2]).order_by("variant"):
         document_pdf(doc)
         done += 1
     return done

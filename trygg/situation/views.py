@@ -144,23 +144,30 @@ def assessment_save(request, collaboration, key, pk):
     picture = get_object_or_404(WeekPicture, collaboration=collaboration, iso_week=key)
     assessment = get_object_or_404(AreaAssessment.objects.select_related("area"), picture=picture, pk=pk)
     errors, conflict, saved = {}, None, False
+    choice = request.POST.get("choice", "")
+    status_in, text_in = request.POST.get("status", ""), request.POST.get("text", "")
+    if choice == "mine":
+        status_in, text_in = request.POST.get("mine_status", ""), request.POST.get("mine_text", "")
     try:
-        assessment, conflict = save_assessment(assessment, base_version=request.POST.get("version"),
-                                               status=request.POST.get("status", ""),
-                                               text=request.POST.get("text", ""), user=request.user)
-        saved = conflict is None
+        if choice == "theirs":  # keep the stored version: nothing to save
+            assessment.refresh_from_db()
+        else:
+            assessment, conflict = save_assessment(assessment, base_version=request.POST.get("version"),
+                                                   status=status_in, text=text_in, user=request.user)
+            saved = conflict is None
     except EditError as exc:
         errors = exc.errors
-    ctx = {"a": assessment, "statuses": Status.choices, "editable": True, "picture": picture, "saved": saved,
-           "errors": errors, "conflict": conflict, "posted": request.POST,
-           "status_labels": dict(Status.choices)}
+    assessment.conflict, assessment.errors, assessment.saved = conflict, errors, saved
+    ctx = {"a": assessment, "statuses": Status.choices, "editable": True, "picture": picture}
+    status = 409 if conflict else 400 if errors else 200
     if _htmx(request):
-        return render(request, "situation/_assessment.html", ctx, status=409 if conflict else 200)
+        return render(request, "situation/_assessment.html", ctx, status=status)
     if conflict or errors:
         full = _editor_context(request, collaboration, picture)
-        full.update(document_html=render_fragment(_draft_doc(picture), request.LANGUAGE_CODE))
-        full.update(ctx)
-        return render(request, "situation/week.html", full, status=409 if conflict else 400)
+        full["assessments"] = [assessment if x.pk == assessment.pk else x for x in full["assessments"]]
+        full.update(document_html=render_fragment(_draft_doc(picture), request.LANGUAGE_CODE),
+                    prev_week=week_label(_shift(key, -1)), next_week=week_label(_shift(key, 1)))
+        return render(request, "situation/week.html", full, status=status)
     messages.success(request, _("Saved."))
     return redirect("situation:week", week=week_label(key))
 
