@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import F
 
-from trygg.events.models import Event, EventArea
+from trygg.events.models import Event, EventArea, Visibility
 
 from .models import CountedWeek, DataVersion, WeekCount
 
@@ -54,18 +54,27 @@ def _table(model) -> str:
 
 def _recount_sql(n_weeks: int) -> list[str]:
     wc, ev, ea = _table(WeekCount), _table(Event), _table(EventArea)
-    cols = "(collaboration_id, iso_week, area_id, category_id, visibility, organisation_id, n)"
+    cols = "(collaboration_id, iso_week, organisation_id, area_id, category_id, n_all, n_open)"
     weeks = ", ".join(["%s"] * n_weeks)
+    where = f"e.collaboration_id = %s AND e.iso_week IN ({weeks})"
+    is_open = f"SUM(CASE WHEN e.visibility = '{Visibility.PARTNERS.value}' THEN 1 ELSE 0 END)"
+    restricted = f"e.visibility = '{Visibility.RESTRICTED.value}'"
+    join = f"{ev} e JOIN {ea} ea ON ea.event_id = e.id"
     return [
         # The whole collaboration (area NULL): every event, also those outside every area.
-        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, NULL, e.category_id, e.visibility, "
-        f"e.organisation_id, COUNT(*) FROM {ev} e WHERE e.collaboration_id = %s AND e.iso_week IN ({weeks}) "
-        f"GROUP BY e.collaboration_id, e.iso_week, e.category_id, e.visibility, e.organisation_id",
+        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, NULL, NULL, e.category_id, COUNT(*), "
+        f"{is_open} FROM {ev} e WHERE {where} GROUP BY e.collaboration_id, e.iso_week, e.category_id",
         # Per area: an event counts in the areas the write path gave it (never finer than its precision).
-        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, ea.area_id, e.category_id, e.visibility, "
-        f"e.organisation_id, COUNT(*) FROM {ev} e JOIN {ea} ea ON ea.event_id = e.id "
-        f"WHERE e.collaboration_id = %s AND e.iso_week IN ({weeks}) "
-        f"GROUP BY e.collaboration_id, e.iso_week, ea.area_id, e.category_id, e.visibility, e.organisation_id",
+        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, NULL, ea.area_id, e.category_id, "
+        f"COUNT(*), {is_open} FROM {join} WHERE {where} "
+        f"GROUP BY e.collaboration_id, e.iso_week, ea.area_id, e.category_id",
+        # Restricted events per organisation, for partners who see their own organisation's.
+        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, e.organisation_id, NULL, e.category_id, "
+        f"COUNT(*), 0 FROM {ev} e WHERE {where} AND {restricted} "
+        f"GROUP BY e.collaboration_id, e.iso_week, e.organisation_id, e.category_id",
+        f"INSERT INTO {wc} {cols} SELECT e.collaboration_id, e.iso_week, e.organisation_id, ea.area_id, "
+        f"e.category_id, COUNT(*), 0 FROM {join} WHERE {where} AND {restricted} "
+        f"GROUP BY e.collaboration_id, e.iso_week, e.organisation_id, ea.area_id, e.category_id",
     ]
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count
 
 from trygg.areas.models import Area
 from trygg.events.filters import EventFilter
@@ -72,9 +73,12 @@ def points(scope: Scope, flt: EventFilter | None = None, *, point_precision_only
     )
 
 
-def areas(collaboration_id: int, *, level: str = "", uuids: Iterable[str] = ()) -> list[Area]:
+def areas(collaboration_id: int, *, level: str = "", uuids: Iterable[str] = (),
+          with_geometry: bool = True) -> list[Area]:
     """Areas of the collaboration, optionally of one area type (its code) or by uuid."""
     qs = Area.objects.filter(collaboration_id=collaboration_id).select_related("type")
+    if not with_geometry:
+        qs = qs.defer("geometry")
     if level:
         qs = qs.filter(type__code=level)
     uuids = list(uuids)
@@ -94,11 +98,11 @@ def main_category_ids(collaboration_id: int, codes: Iterable[str]) -> list[int] 
     return sorted(found.values())
 
 
-def weekly_fast_path(flt: EventFilter, collaboration_id: int) -> list[int] | None | bool:
+def weekly_fast_path(flt: EventFilter, collaboration_id: int) -> list[int] | bool:
     """Can the weekly table be read from ``WeekCount``? Returns the main-category ids to keep
     (empty list = all) or False when the filter needs the event rows (source, text, dates,
-    subcategories)."""
-    if flt.sources or flt.text or flt.date_from or flt.date_to:
+    organisations, subcategories)."""
+    if flt.sources or flt.text or flt.date_from or flt.date_to or flt.organisations:
         return False
     if not flt.categories:
         return []
@@ -107,27 +111,41 @@ def weekly_fast_path(flt: EventFilter, collaboration_id: int) -> list[int] | Non
 
 
 def week_counts(scope: Scope, weeks: Iterable[int], *, area_ids: Iterable[int] | None = None,
-                include_total: bool = True, category_ids: Iterable[int] = (),
-                organisation_uuids: Iterable[str] = ()) -> list[tuple[int | None, int, int, int]]:
+                include_total: bool = True, category_ids: Iterable[int] = ()) -> list[tuple[int | None, int, int, int]]:
     """(area_id or None for the whole collaboration, category_id, iso_week, n) from the
-    weekly-count table, recounting stale weeks first. Only the requested weeks are read."""
+    weekly-count table, recounting stale weeks first. Only the requested weeks are read; a
+    (area, category, week) may appear twice (open events + the caller's own restricted ones)."""
     weeks = sorted({int(w) for w in weeks})
+    if not weeks:
+        return []
     ensure_counted(scope.collaboration_id, weeks)
-    qs = WeekCount.objects.filter(scope.event_q(), iso_week__in=weeks)
+    table = connection.ops.quote_name(WeekCount._meta.db_table)
+    where = [f"collaboration_id = %s AND iso_week IN ({', '.join(['%s'] * len(weeks))})"]
+    args: list = [scope.collaboration_id, *weeks]
     if area_ids is not None:
-        area_ids = list(area_ids)
-        cond = qs.filter(area_id__in=area_ids)
-        qs = (cond | qs.filter(area__isnull=True)) if include_total else cond
+        area_ids = [int(a) for a in area_ids] or [0]
+        marks = ", ".join(["%s"] * len(area_ids))
+        where.append(f"(area_id IN ({marks}) OR area_id IS NULL)" if include_total else f"area_id IN ({marks})")
+        args += area_ids
     elif not include_total:
-        qs = qs.filter(area__isnull=False)
-    category_ids = list(category_ids)
+        where.append("area_id IS NOT NULL")
+    category_ids = [int(c) for c in category_ids]
     if category_ids:
-        qs = qs.filter(category_id__in=category_ids)
-    organisation_uuids = list(organisation_uuids)
-    if organisation_uuids:
-        qs = qs.filter(organisation__uuid__in=organisation_uuids)
-    rows = qs.values_list("area_id", "category_id", "iso_week").annotate(total=Sum("n")).order_by()
-    return [(a, c, w, int(n)) for a, c, w, n in rows]
+        where.append(f"category_id IN ({', '.join(['%s'] * len(category_ids))})")
+        args += category_ids
+    cond = " AND ".join(where)
+    if scope.see_restricted:
+        sql = f"SELECT area_id, category_id, iso_week, n_all FROM {table} WHERE {cond} AND organisation_id IS NULL"
+    else:
+        own = list(scope.own_organisations) or [0]
+        sql = (f"SELECT area_id, category_id, iso_week, n_open FROM {table} WHERE {cond} "
+               f"AND organisation_id IS NULL AND n_open > 0 UNION ALL "
+               f"SELECT area_id, category_id, iso_week, n_all FROM {table} WHERE {cond} "
+               f"AND organisation_id IN ({', '.join(['%s'] * len(own))})")
+        args = args + args + own
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
 
 
 def week_counts_raw(scope: Scope, flt: EventFilter, weeks: Iterable[int], *, area_ids: Iterable[int] | None = None,

@@ -47,7 +47,7 @@ ANALYSES: dict[str, dict[str, Opt]] = {
     "hotspots": SPACE | INFERENCE,
     "emerging": SPACE | INFERENCE | {"weeks": Opt("int", 12, 4, 104), "week": Opt("week"),
                                      "recurring": Opt("int", 4, 1, 104)},
-    "moran": SPACE | INFERENCE,
+    "moran": SPACE | INFERENCE | {"permutations": Opt("int", 999, 1, 9999)},
     "kde": {"cell": Opt("float", 100.0, 10, 5000), "bandwidth": Opt("float", None, 10, 20000)},
     "concentration": SPACE | {"include_empty": Opt("choice", "no", choices=("no", "yes"))},
     "effect": {"target": Opt("str"), "comparison": Opt("str"), "buffer": Opt("float", 250.0, 0, 5000),

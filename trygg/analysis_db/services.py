@@ -23,6 +23,7 @@ from . import data
 from .cache import cached
 from .params import Request
 from .scope import Scope
+from .weekly import weekly_table
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -70,11 +71,11 @@ def _row_areas(scope: Scope, req: Request):
     level = req.options.get("level", "")
     check_level(scope.collaboration_id, level)
     if level or req.filter.areas:
-        chosen = data.areas(scope.collaboration_id, level=level, uuids=req.filter.areas)
+        chosen = data.areas(scope.collaboration_id, level=level, uuids=req.filter.areas, with_geometry=False)
         if req.filter.areas and not chosen:
             raise FilterError({"area": _("area: no such area.")})
         return chosen
-    return data.areas(scope.collaboration_id)
+    return data.areas(scope.collaboration_id, with_geometry=False)
 
 
 # --- 1. weekly table ----------------------------------------------------------------------------
@@ -83,86 +84,11 @@ def weekly(scope: Scope, req: Request) -> dict:
 
 
 def _weekly(scope: Scope, req: Request) -> dict:
-    opts, flt = req.options, req.filter
-    year, wk = A.parse_week(opts["week"])
-    week = year * 100 + wk
-    n_prior = int(opts["prior_weeks"])
-    prior = [A.shift_week(week, -k) for k in range(n_prior, 0, -1)]
-    run = prior + [week]
-    last_year = A.same_week_last_year(week)
-    wanted = run + [last_year]
+    level = req.options.get("level", "")
+    check_level(scope.collaboration_id, level)
+    restrict = bool(level or req.filter.areas)
     row_areas = _row_areas(scope, req)
-    area_ids = [a.pk for a in row_areas]
-    include_total = not flt.areas
-    fast = data.weekly_fast_path(flt, scope.collaboration_id)
-    if fast is not False:
-        rows = data.week_counts(scope, wanted, area_ids=area_ids, include_total=include_total,
-                                category_ids=fast, organisation_uuids=flt.organisations)
-    else:
-        rows = data.week_counts_raw(scope, flt, wanted, area_ids=area_ids, include_total=include_total)
-    col = {w: i for i, w in enumerate(run)}
-    series: dict[tuple, int] = {}
-    cube: list[np.ndarray] = []
-    ly: list[float] = []
-
-    def slot(k):
-        if k not in series:
-            series[k] = len(cube)
-            cube.append(np.zeros(len(run)))
-            ly.append(0.0)
-        return series[k]
-
-    for area_id, cat_id, w, n in rows:
-        for k in ((area_id, cat_id), (area_id, None)):
-            i = slot(k)
-            if w in col:
-                cube[i][col[w]] += n
-            if w == last_year:
-                ly[i] += n
-    by_area = {a.pk: a for a in row_areas}
-    cats = _categories(scope.collaboration_id)
-    keys = sorted(series, key=lambda k: (
-        k[0] is not None, by_area[k[0]].type.level if k[0] else 0, by_area[k[0]].name if k[0] else "",
-        k[1] is not None, (cats[k[1]].sort_order, cats[k[1]].code) if k[1] else (0, "")))
-    out_rows = []
-    if keys:
-        idx = [series[k] for k in keys]
-        trend = A.week_trend(np.array(cube)[idx], week, week_keys=run, n_prior=n_prior, z=float(opts["z"]))
-        for j, k in enumerate(keys):
-            out_rows.append({
-                "area": _area_json(by_area.get(k[0])) if k[0] else None,
-                "category": _category_json(cats.get(k[1])) if k[1] else None,
-                "count": _num(trend.count[j]), "prior_mean": _num(trend.prior_mean[j]),
-                "prior_weeks": [_num(v) for v in np.array(cube)[series[k]][:-1]],
-                "last_year": _num(ly[series[k]]), "expected_low": _num(trend.low[j]),
-                "expected_high": _num(trend.high[j]), "flag": bool(trend.flag[j]),
-                "direction": _direction(trend.direction[j]) if trend.flag[j] else "", "z": _num(trend.z[j]),
-            })
-    not_in_level = []
-    if req.options.get("level") and include_total:
-        totals = {r["category"]["code"] if r["category"] else "": r["count"] for r in out_rows if r["area"] is None}
-        placed: dict[str, float] = {}
-        for r in out_rows:
-            if r["area"] is not None:
-                code = r["category"]["code"] if r["category"] else ""
-                placed[code] = placed.get(code, 0) + (r["count"] or 0)
-        not_in_level = [{"category": code or None, "count": _num(n - placed.get(code, 0))}
-                        for code, n in totals.items() if n - placed.get(code, 0)]
-    bounds = A.week_bounds(week)
-    start, end = bounds.start_utc, bounds.end_utc
-    return {
-        "parameters": req.echo(),
-        "week": _week_label(week), "week_start": start.isoformat(), "week_end": end.isoformat(),
-        "prior_weeks": [_week_label(w) for w in prior], "same_week_last_year": _week_label(last_year),
-        "source": "weekly_counts" if fast is not False else "events",
-        "rows": out_rows,
-        "not_in_level": not_in_level,
-        "columns": ["area", "area_type", "category", "count", "prior_mean", "last_year", "expected_low",
-                    "expected_high", "flag", "direction", "z"],
-        "table": [[(r["area"] or {}).get("name", _("All areas")), (r["area"] or {}).get("type", ""),
-                   (r["category"] or {}).get("code", _("all")), r["count"], r["prior_mean"], r["last_year"],
-                   r["expected_low"], r["expected_high"], r["flag"], r["direction"], r["z"]] for r in out_rows],
-    }
+    return weekly_table(scope, req, row_areas, restrict, _categories(scope.collaboration_id))
 
 
 # --- 1b. two-period comparison -------------------------------------------------------------------

@@ -90,6 +90,11 @@ def moran(scope: Scope, req: Request) -> dict:
 def _moran(scope: Scope, req: Request) -> dict:
     o = req.options
     units = U.build(scope, o["shape"], o["cell"], o["level"])
+    if units.n < 3:
+        from trygg.events.filters import FilterError
+
+        name = "level" if units.kind == "areas" else "cell"
+        raise FilterError({name: _("%(param)s: local Moran's I needs at least three places.") % {"param": name}})
     x, unplaced = U.counts(units, scope, req.filter)
     out = {"parameters": req.echo(), **_space_echo(units), "events": int(x.sum()), "not_placed": unplaced}
     if x.sum() == 0 or np.all(x == x[0]):
