@@ -154,3 +154,52 @@ def test_the_scheduled_fetch_is_registered_only_when_an_interval_is_set(monkeypa
     apps.get_app_config("imports").ready()
     job = schedule.JOBS.pop("imports.polisen_fetch")
     assert job.every.total_seconds() == 15 * 60
+
+
+def test_the_trygg_console_script_maps_two_words_to_the_command(collab_a, tmp_path, capsys):
+    from trygg.cli import main
+
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps([notice(31)]), encoding="utf-8")
+    main(["trygg", "import", "polisen", str(path), "--no-progress"])
+    main(["trygg", "import", "runs", "list"])
+    assert str(ImportRun.objects.get().uuid) in capsys.readouterr().out
+    assert Event.objects.get().external_id == "31"
+
+
+def test_the_terminal_progress_bar_draws_only_on_a_terminal():
+    from trygg.imports.progress import TerminalProgress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    bar = TerminalProgress(tty, every=0)
+    bar(500, 1000)
+    bar.close()
+    assert "50%" in tty.getvalue() and tty.getvalue().endswith("\n")
+    quiet = TerminalProgress(pipe, every=0)
+    quiet(500, 1000)
+    quiet.close()
+    assert pipe.getvalue() == ""
+
+
+def test_sigterm_marks_a_running_import_interrupted(collab_a, tmp_path, monkeypatch):
+    import signal
+
+    from trygg.events.services import EventWriter
+
+    monkeypatch.setattr(signal, "getsignal", lambda s: signal.SIG_DFL)
+    installed = {}
+    monkeypatch.setattr(signal, "signal", lambda s, handler: installed.setdefault(s, handler))
+
+    def killed(self, *a, **k):
+        installed[signal.SIGTERM](signal.SIGTERM, None)  # as if `kill PID` arrived mid-batch
+
+    monkeypatch.setattr(EventWriter, "write", killed)
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps([notice(1)]), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        cli("import_polisen", str(path))
+    assert ImportRun.objects.get().status == ImportRun.Status.INTERRUPTED

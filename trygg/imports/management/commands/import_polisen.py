@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -62,6 +63,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
+        # `kill` (SIGTERM) ends the import like Ctrl-C: the run is marked interrupted and can resume.
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
         collaboration = pick_collaboration(opts["collaboration"])
         progress = None if opts["no_progress"] else TerminalProgress(self.stderr)
         kwargs = {"include_summaries": opts["include_summaries"], "all_municipalities": opts["all_municipalities"]}
