@@ -153,7 +153,7 @@ def make_inputs(n: int, frame, seed: int = 3) -> list[dict]:
     return out
 
 
-def run(events: int, n_areas: int, vertices: int, profile: bool) -> dict:
+def run(events: int, n_areas: int, vertices: int, profile: bool, keep_events: bool = False) -> dict:
     from django.db import connection
 
     from trygg.events.models import Event, EventArea
@@ -171,7 +171,7 @@ def run(events: int, n_areas: int, vertices: int, profile: bool) -> dict:
     writer = EventWriter(collab)
     inputs = [writer.validate(item) for item in raw]
     t1, c1 = time.perf_counter(), time.process_time()
-    result = writer.write(inputs, organisation=org)
+    result = writer.write(inputs, organisation=org, keep_events=keep_events)
     t2, c2 = time.perf_counter(), time.process_time()
     if profiler:
         profiler.stop()
@@ -184,6 +184,7 @@ def run(events: int, n_areas: int, vertices: int, profile: bool) -> dict:
         "benchmark": "bench_write",
         "database": connection.vendor,
         "events": events,
+        "path": "ORM bulk_create (keep_events=True)" if keep_events else "plain SQL (keep_events=False)",
         "areas": n_areas + 1,
         "mean_vertices_per_area": vertices,
         "event_area_rows": links,
@@ -210,11 +211,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL server URL; a throwaway database is created on it")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--keep-events", action="store_true",
+                        help="write with keep_events=True (the ORM bulk_create path, events returned as objects)")
     args = parser.parse_args(argv)
     db = ThrowawayDatabase(args.database_url, "bench_write")
     with db as url:
         setup_django(url, db.tmp / "data")
-        out = run(args.events, args.areas, args.vertices, args.profile)
+        out = run(args.events, args.areas, args.vertices, args.profile, args.keep_events)
     out |= {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
             "command": "python bench/bench_write.py " + " ".join(argv if argv is not None else sys.argv[1:])}
     print(json.dumps(out, ensure_ascii=False))

@@ -196,7 +196,7 @@ def write_events(collab, events: list, orgs: dict, users: dict, *, now=None,
             by_org[event.org].append(writer.validate(event.data))
         for org_key, inputs in by_org.items():
             author = users.get(AUTHORS.get(org_key, ""))
-            writer.write(inputs, organisation=orgs[org_key], user=author)
+            writer.write(inputs, organisation=orgs[org_key], user=author, keep_events=False)
             done += len(inputs)
         if progress:
             progress("events", done, total)
