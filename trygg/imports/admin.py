@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportRun, PoliceTypeMapping, RejectedRow
+from .models import ImportRun, PoliceTypeMapping
 
 
 @admin.register(PoliceTypeMapping)
@@ -15,16 +15,6 @@ class PoliceTypeMappingAdmin(admin.ModelAdmin):
         if db_field.name == "category":
             kwargs["queryset"] = db_field.related_model.objects.select_related("collaboration", "parent")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class RejectedRowInline(admin.TabularInline):
-    model = RejectedRow
-    extra = 0
-    can_delete = False
-    fields = ("row", "field", "reason", "raw")
-    readonly_fields = fields
-    max_num = 0
-
 
 
 @admin.register(ImportRun)

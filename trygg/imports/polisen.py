@@ -173,7 +173,8 @@ class PoliceImporter:
         if other is None:
             raise FeedError(_("The collaboration has no category “Övrigt (polis)” (code ovrigt-polis)."))
         self.other_id = other.pk
-        self.organisation = run.organisation or police_organisation(self.collaboration)
+        # The notices are the police's, whoever uploaded them (run.organisation records the uploader).
+        self.organisation = police_organisation(self.collaboration)
         self.out = Outcome(**{k: getattr(run, k) for k in ImportRun.COUNTS})
         checkpoint = run.checkpoint or {}
         self.out.unmapped.update(checkpoint.get("unmapped", {}))

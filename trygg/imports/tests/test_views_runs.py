@@ -82,6 +82,7 @@ def test_an_uploaded_police_file_is_imported_by_the_worker(client_for, coordinat
     assert run.status == ImportRun.Status.DONE and run.started_by == coordinator_a
     assert (run.created, run.rejected) == (1, 1)
     assert Event.objects.filter(collaboration=collab_a).count() == 1
+    assert Event.objects.get(collaboration=collab_a).organisation.kind == "polis"  # not the uploader's
 
 
 def test_an_empty_upload_is_refused_with_a_message_naming_the_file(client_for, coordinator_a, collab_a):
@@ -90,3 +91,21 @@ def test_an_empty_upload_is_refused_with_a_message_naming_the_file(client_for, c
     assert response.status_code == 400
     assert "0 byte" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_the_police_type_mapping_is_editable_in_the_admin(client_for, collab_a, django_user_model):
+    from trygg.imports.models import PoliceTypeMapping
+    from trygg.imports.polisen import ensure_type_mappings
+
+    ensure_type_mappings(collab_a)
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "correct horse battery")
+    client = client_for(boss)
+    page = client.get(reverse("admin:imports_policetypemapping_changelist"))
+    assert page.status_code == 200 and "Skadegörelse" in page.content.decode()
+    mapping = PoliceTypeMapping.objects.get(collaboration=collab_a, police_type="Trafikolycka")
+    other = collab_a.categories.get(code="otrygg-trafik")
+    response = client.post(reverse("admin:imports_policetypemapping_change", args=[mapping.pk]),
+                           {"collaboration": collab_a.pk, "police_type": "Trafikolycka", "category": other.pk})
+    assert response.status_code == 302
+    mapping.refresh_from_db()
+    assert mapping.category == other
