@@ -232,3 +232,9 @@ def test_the_last_night_choice_is_stored_as_a_window(client_for, reporter_a):
     event = Event.objects.get()
     local_from = event.occurred_from.astimezone(STOCKHOLM)
     assert local_from.hour == 22 and event.occurred_to is not None
+
+
+def test_the_start_page_sends_reports_waiting_on_the_phone(client_for, reporter_a):
+    html = client_for(reporter_a).get("/").content.decode()
+    assert "events/queue.js" in html and 'id="queue-status"' in html
+    assert 'href="/handelser/rapportera/"' in html
