@@ -216,6 +216,7 @@ def import_table(run: ImportRun, path, spec: Spec, *, organisation, user=None, c
                 rejected_sample.extend(bad[:50 - len(rejected_sample)])
         if progress:
             progress(done, counts)
+        del rows, kept, inputs, bad  # let the chunk go before the next one is read
     if hasattr(prep.table, "close"):
         prep.table.close()
     if not commit:
