@@ -344,6 +344,7 @@ def event_as_input(event: Event) -> dict:
         "category": event.category_id, "subcategory": event.subcategory_id,
         "occurred_from": event.occurred_from, "occurred_to": event.occurred_to, "lat": event.lat,
         "lon": event.lon, "precision": event.precision, "description": event.description,
+        "place": str(event.place.uuid) if event.place_id else None,
         "people_count": event.people_count, "assessment": event.assessment,
         "police_notified": event.police_notified, "visibility": event.visibility,
         "source": event.source, "external_id": event.external_id, "source_data": event.source_data,

@@ -156,3 +156,16 @@ def test_an_event_in_the_repeated_october_hour_is_stored_in_utc_exactly(reporter
     stored = sorted(report.events.values_list("occurred_from", flat=True))
     assert stored[1] - stored[0] == dt.timedelta(hours=1)
     assert stored[0] == dt.datetime(2025, 10, 26, 0, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.django_db
+def test_an_edit_keeps_the_named_place_of_the_event(reporter_a, org_a, collab_a):
+    from trygg.areas.models import Place
+
+    place = Place.objects.create(collaboration=collab_a, name="Torget", lat=59.51, lon=17.86)
+    report, _ = create_report(reporter_a, org_a, [event_data(place="Torget", lat=None, lon=None)])
+    event = report.events.get()
+    assert event.place_id == place.pk and event.precision == "place"
+    updated = update_event(reporter_a, event, {"description": "Nu med text"})
+    assert updated.place_id == place.pk
+    assert set(EventHistory.objects.get(event=event).changes) == {"description"}
