@@ -250,3 +250,11 @@ def test_an_empty_file_fails_with_a_message(tmp_path, org_a):
     path.write_bytes(b"")
     with pytest.raises(TableError):
         run_import(path, org_a)
+
+
+def test_rejection_reasons_are_in_swedish_for_swedish_users(tmp_path, org_a):
+    from django.utils import translation
+
+    with translation.override("sv"):
+        run, _ = run_import(write(tmp_path, GOOD + ["4;2024-02-31;10:00;Brand;59.5;17.85;x"]), org_a)
+    assert reasons(run)[5].startswith('Rad 5, kolumn "Datum": "2024-02-31" är inte ett giltigt datum')
