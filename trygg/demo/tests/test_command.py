@@ -68,3 +68,13 @@ def test_it_refuses_to_take_over_a_real_user_with_a_demo_username():
     with pytest.raises(CommandError, match="demo-admin"):
         run(*ARGS)
     assert User.objects.get(username="demo-admin").email == "someone@example.org"
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_on_a_production_server(monkeypatch):
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("TRYGG_PRODUCTION", "1")
+    with pytest.raises(CommandError, match="TRYGG_PRODUCTION"):
+        run(*ARGS)
+    assert builder.existing_demo() is None

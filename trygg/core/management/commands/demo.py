@@ -24,10 +24,17 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=dt.date.fromisoformat, default=None,
                             help="Last day of the period (YYYY-MM-DD; default today, up to now).")
         parser.add_argument("--reset", action="store_true", help="Delete the previous demo first.")
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Build the demo even though TRYGG_PRODUCTION is on (it creates users with "
+                                 "public passwords).")
 
-    def handle(self, *args, seed, years, scale, until, reset, **options):
+    def handle(self, *args, seed, years, scale, until, reset, allow_production=False, **options):
         from trygg.demo import builder, generator
+        from trygg.settings import env_bool
 
+        if env_bool("TRYGG_PRODUCTION", False) and not allow_production:
+            raise CommandError("TRYGG_PRODUCTION is on: the demo creates users with public passwords. "
+                               "Use a separate demo installation (or --allow-production if you are sure).")
         if years <= 0 or scale <= 0:
             raise CommandError("--years and --scale must be positive.")
         end = None
