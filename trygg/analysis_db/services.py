@@ -8,7 +8,6 @@ The statistics come from the framework-free :mod:`trygg.analysis`.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
@@ -40,10 +39,6 @@ def _num(value, digits: int = 4):
 
 def _direction(d) -> str:
     return "up" if d > 0 else "down" if d < 0 else ""
-
-
-def _week_label(key: int) -> str:
-    return f"{key // 100}-W{key % 100:02d}"
 
 
 def _categories(collaboration_id: int) -> dict[int, Category]:
@@ -174,4 +169,4 @@ SERVICES = {
 }
 
 __all__ = ["SERVICES", "aoristic", "compare", "concentration", "effect", "emerging", "hotspots", "kde", "moran",
-           "weekly", "dt"]
+           "weekly"]
