@@ -151,6 +151,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("TRYGG_AXES_ENABLED", True)
+# Lockout counts per client address: behind a trusted proxy that is the last X-Forwarded-For hop,
+# the same rule as the audit log and the login rate limit (trygg.accounts.middleware.client_ip).
+AXES_CLIENT_IP_CALLABLE = "trygg.accounts.middleware.client_ip"
 
 SECURE_COOKIES = env_bool("TRYGG_SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
