@@ -31,7 +31,8 @@ BACKOFF_SECONDS = 30.0
 TIMEOUT = 30
 log = logging.getLogger("trygg.imports")
 
-sleep = time.sleep  # tests replace this
+sleep = time.sleep  # tests replace these two with a fake clock
+now = timezone.now
 
 
 class FetchError(Exception):
@@ -43,12 +44,12 @@ def wait_for_slot() -> None:
     while True:
         with transaction.atomic():
             state, _created = ScheduledRun.objects.select_for_update().get_or_create(name=THROTTLE_KEY)
-            now = timezone.now()
-            if state.last_run_at is None or now - state.last_run_at >= MIN_INTERVAL:
-                state.last_run_at = now
+            current = now()
+            if state.last_run_at is None or current - state.last_run_at >= MIN_INTERVAL:
+                state.last_run_at = current
                 state.save(update_fields=["last_run_at"])
                 return
-            wait = (MIN_INTERVAL - (now - state.last_run_at)).total_seconds()
+            wait = (MIN_INTERVAL - (current - state.last_run_at)).total_seconds()
         sleep(max(0.05, wait))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import sys
@@ -89,8 +90,17 @@ def network(monkeypatch):
             raise answer
         return FakeResponse(answer)
 
+    from django.utils import timezone
+
+    clock = [timezone.now()]
+
+    def fake_sleep(seconds):
+        calls["sleeps"].append(seconds)
+        clock[0] += dt.timedelta(seconds=seconds)
+
     monkeypatch.setattr(polisen_fetch, "urlopen", fake_urlopen)
-    monkeypatch.setattr(polisen_fetch, "sleep", lambda s: calls["sleeps"].append(s))
+    monkeypatch.setattr(polisen_fetch, "sleep", fake_sleep)
+    monkeypatch.setattr(polisen_fetch, "now", lambda: clock[0])
     return calls
 
 
@@ -104,13 +114,15 @@ def test_fetch_sends_a_user_agent_and_the_location_and_imports(collab_a, network
 
 
 def test_fetch_waits_ten_seconds_between_calls_even_across_processes(collab_a, network):
-    from django.utils import timezone
-
-    # Another process called five seconds ago: its time is in the database.
-    ScheduledRun.objects.create(name=polisen_fetch.THROTTLE_KEY, last_run_at=timezone.now())
-    network["answers"].append(b"[]")
+    # Another process called four seconds ago: its time is in the database.
+    ScheduledRun.objects.create(name=polisen_fetch.THROTTLE_KEY,
+                                last_run_at=polisen_fetch.now() - dt.timedelta(seconds=4))
+    network["answers"] += [b"[]", b"[]"]
     polisen_fetch.fetch_feed("Testby")
-    assert network["sleeps"] and 9 <= network["sleeps"][0] <= 10
+    assert network["sleeps"] == [pytest.approx(6)]
+    polisen_fetch.fetch_feed("Testby")  # right after our own call: ten more seconds
+    assert network["sleeps"][1] == pytest.approx(10)
+    assert len(network["requests"]) == 2
 
 
 def test_fetch_backs_off_on_429_and_403(collab_a, network):
@@ -122,6 +134,7 @@ def test_fetch_backs_off_on_429_and_403(collab_a, network):
     backoffs = [s for s in network["sleeps"] if s >= 30]
     assert backoffs[:2] == [60.0, 60.0]  # Retry-After first, then the doubled backoff (30 → 60)
     assert len(network["requests"]) == 3
+    assert all(s <= 10 for s in network["sleeps"] if s < 30)  # the throttle never waits more than 10 s
 
 
 def test_an_unreachable_network_is_a_clear_message_and_imports_nothing(collab_a, network):
