@@ -20,10 +20,16 @@ def as_json(result: dict) -> dict:
 def as_csv(analysis: str, result: dict) -> str:
     if analysis not in TABULAR:
         raise FilterError({"format": _("format: CSV is not available for this analysis; use JSON.")})
+    if analysis == "weekly":
+        from .weekly import csv_table
+
+        columns, table = csv_table(result)
+    else:
+        columns, table = result.get("columns", []), result.get("table", [])
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(result.get("columns", []))
-    for row in result.get("table", []):
+    writer.writerow(columns)
+    for row in table:
         writer.writerow(["" if v is None else v for v in row])
     return buf.getvalue()
 

@@ -99,7 +99,6 @@ def weekly_table(scope: Scope, req: Request, row_areas, restrict_areas: bool, ca
         not_in_level = [{"category": code, "count": n - placed.get(code, 0)}
                         for code, n in totals.items() if n - placed.get(code, 0)]
     bounds = A.week_bounds(week)
-    all_areas, all_cats = _("All areas"), _("all")
     return {
         "parameters": req.echo(),
         "week": _week_label(week), "week_start": bounds.start_utc.isoformat(), "week_end": bounds.end_utc.isoformat(),
@@ -107,9 +106,17 @@ def weekly_table(scope: Scope, req: Request, row_areas, restrict_areas: bool, ca
         "source": "weekly_counts" if fast is not False else "events",
         "rows": out_rows,
         "not_in_level": not_in_level,
-        "columns": ["area", "area_type", "category", "count", "prior_mean", "last_year", "expected_low",
-                    "expected_high", "flag", "direction", "z"],
-        "table": [[(r["area"] or {}).get("name", all_areas), (r["area"] or {}).get("type", ""),
-                   (r["category"] or {}).get("code", all_cats), r["count"], r["prior_mean"], r["last_year"],
-                   r["expected_low"], r["expected_high"], r["flag"], r["direction"], r["z"]] for r in out_rows],
     }
+
+
+COLUMNS = ["area", "area_type", "category", "count", "prior_mean", "last_year", "expected_low", "expected_high",
+           "flag", "direction", "z"]
+
+
+def csv_table(result: dict) -> tuple[list[str], list[list]]:
+    """The CSV form of a weekly table (built on demand: a national table has ~50,000 rows)."""
+    all_areas, all_cats = _("All areas"), _("all")
+    return COLUMNS, [[(r["area"] or {}).get("name", all_areas), (r["area"] or {}).get("type", ""),
+                      (r["category"] or {}).get("code", all_cats), r["count"], r["prior_mean"], r["last_year"],
+                      r["expected_low"], r["expected_high"], r["flag"], r["direction"], r["z"]]
+                     for r in result["rows"]]
