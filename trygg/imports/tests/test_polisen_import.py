@@ -185,3 +185,24 @@ def test_after_new_areas_the_backfill_puts_police_events_in_their_named_area(col
     assert list(ev.areas.values_list("name", flat=True)) == ["Malmö"]
     ev.refresh_from_db()
     assert ev.outside is False
+
+
+def test_a_changed_type_mapping_recategorises_on_the_next_import(collab_a):
+    from trygg.events.models import Category
+
+    run_notices(collab_a, [notice(1)])
+    PoliceTypeMapping.objects.filter(collaboration=collab_a, police_type="Skadegörelse").update(
+        category=Category.objects.get(collaboration=collab_a, code="klotter"))
+    run, _ = run_notices(collab_a, [notice(1)])
+    assert (run.updated, run.unchanged) == (1, 0)
+    ev = Event.objects.get(external_id="1")
+    assert ev.subcategory.code == "klotter"
+    assert "subcategory_id" in EventHistory.objects.get(event=ev).changes
+
+
+def test_a_coordinators_visibility_choice_survives_an_unchanged_reimport(collab_a):
+    run_notices(collab_a, [notice(1)])
+    Event.objects.filter(external_id="1").update(visibility="restricted")
+    run, _ = run_notices(collab_a, [notice(1)])
+    assert run.unchanged == 1
+    assert Event.objects.get(external_id="1").visibility == "restricted"
