@@ -87,7 +87,7 @@ def detect_encoding(sample: bytes) -> str:
         # Mostly UTF-8 with a few bad lines (mixed encodings) still counts as UTF-8: the bad
         # rows are reported one by one.
         good = _utf8_line_share(sample)
-        if good >= 0.5 and _has_utf8_multibyte(sample):
+        if good >= 0.5 and _has_utf8_multibyte(sample):  # a tie goes to UTF-8
             return "utf-8"
         try:
             sample.decode("cp1252")
@@ -104,7 +104,10 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def _utf8_line_share(sample: bytes) -> float:
-    lines = sample.split(b"\n")[:-1] or [sample]
+    """Of the lines with non-ASCII bytes, the share that is valid UTF-8 (the rest: another encoding)."""
+    lines = [ln for ln in (sample.split(b"\n")[:-1] or [sample]) if not ln.isascii()]
+    if not lines:
+        return 1.0
     ok = 0
     for line in lines:
         try:
@@ -233,6 +236,14 @@ class CsvTable:
                 first = False
                 if raw.startswith(codecs.BOM_UTF8):
                     raw = raw[3:]
+            if enc == "cp1252" and not raw.isascii():
+                # A Windows-1252 file with a row saved as UTF-8 decodes without error into "Ã¶":
+                # a non-ASCII line that is valid UTF-8 is that row.
+                try:
+                    raw.decode("utf-8")
+                    bad.add(n)
+                except UnicodeDecodeError:
+                    pass
             try:
                 yield raw.decode(enc)
             except UnicodeDecodeError:

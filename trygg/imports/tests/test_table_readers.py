@@ -108,6 +108,15 @@ def test_mixed_encodings_are_reported_per_row_and_the_other_rows_are_read(tmp_pa
     assert rows[3].cells[2] == "Norr"
 
 
+def test_a_utf8_row_in_a_windows_1252_file_is_reported_not_garbled(tmp_path):
+    data = (HEADER + ROWS).encode("cp1252") + "2024-03-03;Klotter;Västra;Färg\n".encode("utf-8")
+    table = open_table(write(tmp_path, "mixed.csv", data))
+    assert table.encoding == "cp1252"
+    rows = list(table.rows())
+    assert [r.cells[2] for r in rows[:2]] == ["Söder", "Öster"]
+    assert "mixes encodings" in rows[2].error
+
+
 def test_row_numbers_follow_the_file_and_blank_rows_are_skipped(tmp_path):
     text = HEADER + "2024-01-01;a;b;c\n\n;;;\n2024-01-02;a;b;\"two\nlines\"\n2024-01-03;a;b;c\n"
     rows = list(open_table(write(tmp_path, "a.csv", text.encode())).rows())
