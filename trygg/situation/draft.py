@@ -117,8 +117,12 @@ def build_numbers(collaboration: Collaboration, iso_week: int, scope: Scope, *, 
     flags.sort(key=lambda f: (-abs(f["z"] or 0), f["area"] or "", f["category"] or ""))
 
     partners = []
+    # Partner totals only need the collaboration-wide rows: ask for the coarsest area type (one area,
+    # usually the municipality) so the engine counts as few area rows as possible.
+    top_level = AreaType.objects.filter(collaboration_id=cid, areas__isnull=False).order_by("level") \
+        .values_list("code", flat=True).first() or level
     for org in collaboration.organisations.order_by("name"):
-        res = _weekly(scope, week, level, organisation=str(org.uuid))
+        res = _weekly(scope, week, top_level, organisation=str(org.uuid))
         p_total, p_cats, _areas = _split_rows(res, cats)
         if p_total and (p_total["count"] or p_total["prior_mean"] or p_total["last_year"]):
             partners.append({"uuid": str(org.uuid), "name": org.name, "kind": org.kind, "total": p_total,

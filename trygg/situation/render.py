@@ -82,14 +82,16 @@ def context(doc: dict) -> dict:
     if feedback:
         return ctx
     ctx["flags"] = [{"text": s} for s in sentences(numbers)[:len(numbers["flags"])]]
-    area_tables = []
+    area_rows = []
     for a in numbers["areas"]:
-        rows = [_row(numbers, c, category_name(numbers, c["category"]), None) for c in a["categories"]
-                if c.get("count") or c.get("prior_mean") or c.get("last_year")]
-        area_tables.append({"name": a["name"], "total": _row(numbers, a["total"], _("All events"), None),
-                            "rows": rows, "status": status_label(statuses.get(a["uuid"], "")),
-                            "status_value": statuses.get(a["uuid"], "")})
-    ctx["area_tables"] = area_tables
+        changes = [_("%(category)s %(count)s (mean %(mean)s)") % {
+            "category": category_name(numbers, c["category"]), "count": fmt(c["count"], 0),
+            "mean": fmt(c["prior_mean"])} for c in sorted(a["categories"], key=lambda c: -abs(c.get("z") or 0))
+            if c.get("flag")]
+        area_rows.append({"name": a["name"], "total": _row(numbers, a["total"], a["name"], None),
+                          "changes": changes, "status": status_label(statuses.get(a["uuid"], "")),
+                          "status_value": statuses.get(a["uuid"], "")})
+    ctx["area_rows"] = area_rows
     ctx["partners"] = [{"name": p["name"], "total": _row(numbers, p["total"], p["name"], None),
                         "rows": [_row(numbers, c, category_name(numbers, c["category"]), None)
                                  for c in p["categories"]]} for p in numbers["partners"]]
