@@ -180,7 +180,7 @@ def load(collab, muni_ids, dist_ids, cat_ids, org_ids, n: int) -> dict:
     nd = len(days)
     if pg:
         seq = f"SELECT i::bigint AS i FROM generate_series(1, {n}) AS i"
-        uuid, stamp = "lpad(to_hex(s.i), 32, '0')::uuid", "to_timestamp(d.midnight + (s.i * 69621) % d.secs)"
+        uuid, stamp = "lpad(to_hex(s.i), 32, '0')::uuid", "to_timestamp(d.midnight + ((s.i * 69621) %% 4294967311) %% d.secs)"
         now = "now()"
     else:
         seq = f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n}) SELECT i FROM seq"
