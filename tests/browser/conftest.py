@@ -15,8 +15,8 @@ PHONE = (390, 844)
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture
-def browser(settings):
+def start_chromium(size=PHONE):
+    """A headless Chromium with a throw-away profile: (driver, profile directory); skips when absent."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         pytest.skip(f"browser test needs {' and '.join(missing)} (install chromium and chromium-driver)")
@@ -25,22 +25,44 @@ def browser(settings):
         from selenium.webdriver.chrome.service import Service
     except ImportError:
         pytest.skip("browser test needs the selenium package (pip install selenium)")
-    settings.SECURE_COOKIES = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.MAP_TILE_URL = ""  # no network: the areas are the map
     profile = tempfile.mkdtemp(prefix="trygg-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
                 "--disable-sync", "--disable-extensions", "--lang=sv-SE", f"--user-data-dir={profile}",
-                f"--window-size={PHONE[0]},{PHONE[1]}"):
+                f"--window-size={size[0]},{size[1]}"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "sv-SE,sv"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(*PHONE)
+    driver.set_window_size(*size)
     driver.implicitly_wait(0)
+    return driver, profile
+
+
+def browser_settings(settings):
+    settings.SECURE_COOKIES = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.MAP_TILE_URL = ""  # no network: the areas are the map
+
+
+@pytest.fixture
+def browser(settings):
+    browser_settings(settings)
+    driver, profile = start_chromium(PHONE)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """One Chromium for a whole test module (phone size); tests set their own settings with
+    ``browser_settings(settings)`` and may resize the window."""
+    driver, profile = start_chromium(PHONE)
     try:
         yield driver
     finally:
