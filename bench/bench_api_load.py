@@ -62,13 +62,52 @@ def prepare(database_url: str, data_dir: Path, clients: int) -> dict:
     org = user.organisations_in(result.collaboration)[0]
     tokens = [ApiToken.issue(user, f"bench-{i}")[1] for i in range(clients)]
     lon, lat = geometry.random_points_in(geometry.boundary_shape(), 2000, np.random.default_rng(5))
+    queries = count_queries(str(org.uuid), tokens[0], lon[0], lat[0])
     from django.db import connections
 
     count = result.collaboration.events.count()
     connections.close_all()
     return {"organisation": str(org.uuid), "tokens": tokens, "points": list(zip(lon.round(6).tolist(),
                                                                                lat.round(6).tolist())),
-            "collaboration_id": result.collaboration.pk, "events_before": count}
+            "collaboration_id": result.collaboration.pk, "events_before": count, "queries_per_report": queries}
+
+
+def count_queries(organisation: str, token: str, lon: float, lat: float) -> int:
+    """SQL queries of one POST /api/v1/reports with 3 events, in process (after one warm-up)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    def body():
+        events = [{"category": "klotter", "occurred_from": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(
+            time.time() - 3600)), "lat": float(lat), "lon": float(lon)}] * 3
+        return json.dumps({"organisation": organisation, "client_id": str(uuid.uuid4()), "events": events})
+
+    client = Client()
+    with override_settings(API_RATE_LIMIT_PER_MINUTE=0):
+        client.post("/api/v1/reports", body(), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post("/api/v1/reports", body(), content_type="application/json",
+                                   HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 201, response.content[:300]
+    return len(ctx.captured_queries)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of all live processes in a process group (Linux /proc)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def client(port: int, token: str, organisation: str, points: list, duration: float, seed: int, queue) -> None:
@@ -155,12 +194,14 @@ def run(args) -> dict:
                                                           fixture["points"], duration, 1000 * i + len(phase), queue))
                          for i in range(args.clients)]
                 started = time.perf_counter()
+                cpu_before = group_cpu_seconds(server.pid)
                 for p in procs:
                     p.start()
                 results = [queue.get(timeout=duration + 120) for _ in procs]
                 for p in procs:
                     p.join()
                 elapsed = time.perf_counter() - started
+                server_cpu = group_cpu_seconds(server.pid) - cpu_before
                 if phase == "warm-up":
                     warm = results
         finally:
@@ -210,6 +251,11 @@ def run(args) -> dict:
         "latency_ms": {"p50": round(percentile(latencies, 50) * 1000, 1), "p95": round(p95, 1),
                        "p99": round(percentile(latencies, 99) * 1000, 1),
                        "max": round(max(latencies) * 1000, 1) if latencies else None},
+        "queries_per_report": fixture["queries_per_report"],
+        # CPU the server processes used per accepted report during the run: with 2 cores the
+        # server cannot exceed about 2 / this, whatever the load from other processes.
+        "server_cpu_ms_per_report": round(1000 * server_cpu / max(ok, 1), 1),
+        "server_capacity_estimate_reports_per_s": round((os.cpu_count() or 1) * max(ok, 1) / max(server_cpu, 1e-9)),
         "statuses": statuses,
         "errors": sum(v for k, v in statuses.items() if k != "201"),
         "server_errors_5xx": server_errors,
