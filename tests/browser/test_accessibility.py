@@ -225,6 +225,37 @@ def lagesbild_pages(world) -> list[str]:
             "/lagesbild/arsrapport/", "/lagesbild/atgardsplan/"]
 
 
+def password_reset_link(user) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return f"/konto/losenord/aterstall/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/"
+
+
+def send_an_empty_report(driver, base):
+    """The report form after "Skicka" with nothing filled in: the error summary and marked fields."""
+    open_page(driver, base + "/handelser/rapportera/")
+    driver.execute_script("document.getElementById('send-report').click()")
+    wait_for(driver, lambda d: d.find_elements("css selector", "#error-summary"))
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    assert "Rapporten skickades inte" in driver.find_element("css selector", "#error-summary").text
+
+
+def upload_a_spreadsheet(driver, base):
+    """The import wizard's second step (which column is what), after uploading a small CSV."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf8") as fh:
+        fh.write("datum;kategori;lat;lon;beskrivning\n2026-03-01 21:30;Klotter;59.50;17.85;Vid skolan\n")
+    open_page(driver, base + "/import/tabell/")
+    driver.find_element("id", "id_file").send_keys(fh.name)
+    driver.find_element("css selector", "main form button[type=submit]").click()
+    wait_for(driver, lambda d: re.search(r"/import/tabell/[^/]+/$", d.current_url))
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    Path(fh.name).unlink(missing_ok=True)
+
+
 # --- the tests -------------------------------------------------------------------------------------
 def test_every_main_page_passes_axe_on_a_phone_and_a_desktop(live_server, module_browser, world):
     from django.conf import settings
@@ -258,6 +289,11 @@ def test_every_main_page_passes_axe_on_a_phone_and_a_desktop(live_server, module
     if "trygg.analysis_db" in settings.INSTALLED_APPS:
         pages += [("admin", "/analys/", world["admin"])]
     pages += [("admin", path, world["admin"]) for path in lagesbild_pages(world)]
+    # states a plain address does not reach: validation errors, a reset link, the import wizard's columns
+    pages.insert(3, ("anonymous", password_reset_link(world["reporter"]), None))
+    pages.insert(6, ("reporter", send_an_empty_report, world["reporter"]))
+    if "trygg.imports" in settings.INSTALLED_APPS:
+        pages.append(("admin", upload_a_spreadsheet, world["admin"]))
 
     failures: list[str] = []
     checked: set[str] = set()
@@ -271,9 +307,14 @@ def test_every_main_page_passes_axe_on_a_phone_and_a_desktop(live_server, module
             current = who
         for size in (PHONE, DESKTOP):
             set_viewport(driver, size)
-            open_page(driver, base + path)
-            where = f"{path} as {who} at {size[0]}×{size[1]} (landed on {driver.current_url.removeprefix(base)})"
+            if callable(path):
+                path(driver, base)
+            else:
+                open_page(driver, base + path)
+            where = f"{getattr(path, '__name__', path)} as {who} at {size[0]}×{size[1]} (landed on {driver.current_url.removeprefix(base)})"
             problems = [describe(v) for v in run_axe(driver, source)]
+            if user is not None and "/konto/logga-in/" in driver.current_url:
+                problems.append("  sent to the login page: the page itself was not checked")
             problems += structure_problems(driver, phone=size == PHONE)
             if size == PHONE:
                 problems += skip_link_problems(driver)
