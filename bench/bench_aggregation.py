@@ -151,8 +151,9 @@ def category_slots(cat_ids) -> list[tuple[int, int]]:
 
 def load(collab, muni_ids, dist_ids, cat_ids, org_ids, n: int) -> dict:
     """Generate the events and their area rows inside the database (INSERT … SELECT over a
-    number sequence joined to small lookup tables; hashes of the row number, ``(i · a mod p) mod m`` with
-    p = 4294967311 and a different multiplier a each, pick day, second, category, organisation,
+    number sequence joined to small lookup tables; the day grows with the row number, as events
+    arrive roughly in time order; hashes of the row number, ``(i · a mod p) mod m`` with
+    p = 4294967311 and a different multiplier a each, pick the second, category, organisation,
     district, precision and visibility deterministically)."""
     from django.db import connection, transaction
 
@@ -194,7 +195,7 @@ def load(collab, muni_ids, dist_ids, cat_ids, org_ids, n: int) -> dict:
         f"CASE WHEN ((s.i * 7919) %% 4294967311) %% 10 = 0 THEN 'kommun' ELSE 'point' END, {'false' if pg else 0}, '', "
         f"{'false' if pg else 0}, CASE WHEN ((s.i * 104729) %% 4294967311) %% 10 = 3 THEN 'restricted' ELSE 'partners' END, "
         f"'demo', '', '{{}}', {now}, {now}, 1 "
-        f"FROM ({seq}) s JOIN bench_days d ON d.d = ((s.i * 48271) %% 4294967311) %% {nd} "
+        f"FROM ({seq}) s JOIN bench_days d ON d.d = ((s.i - 1) * {nd}) / {n} "
         f"JOIN bench_cat c ON c.k = ((s.i * 40503) %% 4294967311) %% 100 JOIN bench_org o ON o.k = ((s.i * 16807) %% 4294967311) %% {N_ORG}"
     )
     district = f"((e.id * 22695477) %% 4294967311) %% {N_DISTRICT}"
