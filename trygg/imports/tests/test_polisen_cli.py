@@ -169,8 +169,13 @@ def test_the_scheduled_fetch_is_registered_only_when_an_interval_is_set(monkeypa
     assert job.every.total_seconds() == 15 * 60
 
 
-def test_the_trygg_console_script_maps_two_words_to_the_command(collab_a, tmp_path, capsys):
+def test_the_trygg_console_script_maps_two_words_to_the_command(collab_a, tmp_path, capsys, monkeypatch):
+    from django.db import connections
+
     from trygg.cli import main
+
+    # run_from_argv closes the connections afterwards, which would end the test's transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     path = tmp_path / "f.json"
     path.write_text(json.dumps([notice(31)]), encoding="utf-8")
