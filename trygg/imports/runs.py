@@ -14,6 +14,7 @@ Counts are plain ints: ``read``, ``created``, ``updated``, ``unchanged``, ``reje
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -165,6 +166,21 @@ def rejected_csv_lines(run: ImportRun) -> Iterator[str]:
         buffer.truncate()
         yield ("\ufeff" + text) if first else text
         first = False
+
+
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def mark_stale_runs(collaboration=None) -> int:
+    """A run still "running" with no heartbeat for 15 minutes belonged to a killed process: mark
+    it interrupted (it can be resumed). Returns how many were marked."""
+    from django.utils.translation import gettext as _
+
+    qs = ImportRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+    if collaboration is not None:
+        qs = qs.filter(collaboration=collaboration)
+    return qs.update(status=Status.INTERRUPTED,
+                     error=_("The import stopped without finishing (the process was ended). Resume it or run it again."))
 
 
 def resumable_runs(collaboration=None):

@@ -52,6 +52,7 @@ def upload_dir() -> Path:
 @with_collaboration
 def run_list(request, collaboration):
     _require_importer(request.user, collaboration)
+    runs.mark_stale_runs(collaboration)
     qs = ImportRun.objects.filter(collaboration=collaboration).select_related("started_by")[:200]
     return render(request, "imports/run_list.html", {"collaboration": collaboration, "runs": qs})
 

@@ -59,3 +59,19 @@ def test_rejected_rows_csv_has_a_header_and_one_line_per_row(collab_a):
     lines = text.lstrip("\ufeff").strip().splitlines()
     assert len(lines) == 3
     assert lines[1].startswith("2,category,Kategori: okänd kategori.")
+
+
+def test_a_run_whose_process_died_silently_is_marked_interrupted_after_15_minutes(collab_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    dead = runs.start_run(collab_a, ImportRun.Kind.POLISEN)
+    alive = runs.start_run(collab_a, ImportRun.Kind.POLISEN)
+    ImportRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=16))
+    ImportRun.objects.filter(pk=alive.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    assert runs.mark_stale_runs(collab_a) == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == ImportRun.Status.INTERRUPTED and dead.error
+    assert alive.status == ImportRun.Status.RUNNING

@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=30)
 
     def handle(self, *args, action, run=None, **opts):
+        from trygg.imports.runs import mark_stale_runs
+
+        mark_stale_runs()
         if action == "list":
             qs = ImportRun.objects.select_related("collaboration")
             if opts["collaboration"]:
