@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from trygg.events.models import Event, EventArea
 from trygg.events.services import EventWriter
 
@@ -15,7 +13,7 @@ FIELDS = ["collaboration_id", "organisation_id", "category_id", "subcategory_id"
 
 
 def _inputs(writer, prefix):
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=3)
+    start = dt.datetime(2024, 3, 31, 1, 30, 15, tzinfo=dt.timezone.utc)  # fixed: repeated calls must match
     raw = [
         {"category": "klotter", "occurred_from": start, "lat": 59.50, "lon": 17.85, "description": "Tag, \"quoted\"",
          "people_count": 2, "assessment": 3},
