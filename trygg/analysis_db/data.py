@@ -47,11 +47,14 @@ class Points:
         return Points(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
 
 
-def points(scope: Scope, flt: EventFilter | None = None, *, point_precision_only: bool = False) -> Points:
+def points(scope: Scope, flt: EventFilter | None = None, *, point_precision_only: bool = False,
+           weeks: Iterable[int] | None = None) -> Points:
     """Event points with their time windows. ``point_precision_only`` keeps events located at
     a point or named place: municipality- or county-level events have no usable point for
-    grid/KDE analyses and are left out (never smeared)."""
+    grid/KDE analyses and are left out (never smeared). ``weeks``: only these ISO weeks (yyyyww)."""
     qs = events(scope, flt)
+    if weeks is not None:
+        qs = qs.filter(iso_week__in=[int(w) for w in weeks])
     if point_precision_only:
         qs = qs.filter(precision__in=("point", "place"))
     rows = list(qs.order_by("pk").values_list("pk", "x", "y", "occurred_from", "occurred_to", "category_id",

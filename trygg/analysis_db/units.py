@@ -174,9 +174,7 @@ def counts(units: Units, scope: Scope, flt: EventFilter, weeks: list[int] | None
             for a, w, n in links.values_list("area_id", "event__iso_week").annotate(n=Count("pk")).order_by():
                 out[col[w], index[a]] = n
         return out, int(total - out.sum())
-    pts = data.points(scope, flt)
-    if weeks is not None:
-        pts = pts.subset(np.isin(pts.iso_week, weeks))
+    pts = data.points(scope, flt, weeks=weeks)  # read only the weeks asked for
     located = np.isin(pts.precision, ["point", "place"]) if len(pts) else np.zeros(0, bool)
     idx = units.locate(pts.x, pts.y) if len(pts) else np.empty(0, dtype=np.int64)
     idx = np.where(located, idx, -1)
