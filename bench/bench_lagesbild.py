@@ -244,8 +244,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--keep", default="", help="SQLite file to build once and reuse (not deleted)")
     args = parser.parse_args()
+    keep = Path(args.keep) if args.keep else None
+    reuse = bool(keep and keep.exists())
     with ThrowawayDatabase(args.database_url or None) as url:
+        if keep:
+            url = f"sqlite:///{keep}"
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trygg.settings")
         os.environ["TRYGG_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
@@ -257,8 +262,20 @@ def main() -> None:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         log(f"migrated in {time.perf_counter() - t0:.0f} s")
-        collab, kommun_id, districts, orgs = setup_reference()
-        loaded = load(collab, kommun_id, districts, orgs, args.events)
+        if reuse:
+            from trygg.accounts.models import Collaboration
+            from trygg.events.models import Event, EventArea
+            from trygg.situation.models import PublishedVersion
+
+            collab = Collaboration.objects.get(slug="benchby")
+            for v in PublishedVersion.objects.all():
+                v.documents.all().delete()
+                v.delete()
+            loaded = {"load_s": None, "event_rows": Event.objects.count(), "event_area_rows": EventArea.objects.count(),
+                      "events_in_week": Event.objects.filter(iso_week=WEEK_KEY).count(), "reused_database": True}
+        else:
+            collab, kommun_id, districts, orgs = setup_reference()
+            loaded = load(collab, kommun_id, districts, orgs, args.events)
         log(f"loaded {loaded}")
         result = measure(collab, args.repeat)
         from django.db import connection

@@ -51,6 +51,10 @@ def _map_svg(numbers: dict, statuses: dict[str, str]) -> str:
     points = [(p[0], p[1], p[2]) for p in numbers["points"]]
     desc = _("%(events)s events of the week as dots, %(hot)s significant hot-spot cells shaded, areas coloured "
              "by their status.") % {"events": len(points), "hot": len(cells)}
+    total = numbers.get("points_total", len(points))
+    if total > len(points):
+        desc += " " + _("Every %(k)s. of the %(total)s located events is drawn.") % {
+            "k": fmt(total / len(points), 1), "total": total}
     return svg.area_map(areas, points, cells, title=_("Map of week %(week)s") % {"week": numbers["iso_week"] % 100},
                         desc=desc)
 
@@ -93,9 +97,12 @@ def context(doc: dict) -> dict:
                           "status_value": statuses.get(a["uuid"], "")})
     ctx["area_rows"] = area_rows
     ctx["partners"] = [{"name": p["name"], "total": _row(numbers, p["total"], p["name"], None),
-                        "rows": [_row(numbers, c, category_name(numbers, c["category"]), None)
-                                 for c in p["categories"]]} for p in numbers["partners"]]
+                        } for p in numbers["partners"]]
     ctx["map_svg"] = _map_svg(numbers, statuses) if numbers["areas"] else ""
+    total_points = numbers.get("points_total", len(numbers["points"]))
+    ctx["map_note"] = _("Every %(k)s. of the %(total)s located events is drawn.") % {
+        "k": fmt(total_points / len(numbers["points"]), 1), "total": total_points} \
+        if total_points > len(numbers["points"]) else ""
     days = _day_labels()
     hours = [f"{h:02d}" for h in range(24)]
     ctx["heatmap_svg"] = svg.heatmap(numbers["day_hour"], days, hours,

@@ -44,8 +44,7 @@ def test_the_draft_numbers_equal_the_engine_for_the_same_filters(week_data, scop
     assert numbers["day_hour"] == aoristic["day_hour"]
     for p in numbers["partners"]:
         org_rows = _engine_rows(scope, organisation=p["uuid"])
-        assert p["total"]["count"] == org_rows[(None, None)]["count"]
-        assert p["total"]["prior_mean"] == org_rows[(None, None)]["prior_mean"]
+        assert {k: p["total"][k] for k in keys} == {k: org_rows[(None, None)][k] for k in keys}
     hs = services.hotspots(scope, parse("hotspots", {"week": WEEK, "permutations": "0", "cell": "250"}))
     assert numbers["hotspots"]["hot"] == hs["hot"]
     assert numbers["hotspots"]["p_source"] == "normal"
