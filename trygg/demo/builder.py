@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 
 from trygg.accounts.models import AuditLog, Collaboration, Membership, Organisation, Role, User
 from trygg.areas.models import Area, AreaType, Place
@@ -78,8 +78,9 @@ def delete_demo() -> bool:
         if collab is not None:
             # Children before parents: events and areas hold protected references to categories
             # and area types. The bulk of the rows go with plain DELETEs (no per-row signals).
-            EventArea.objects.filter(event__collaboration=collab)._raw_delete(EventArea.objects.db)
-            Event.objects.filter(collaboration=collab).delete()
+            events = Event.objects.filter(collaboration=collab)
+            _clear_references(Event, events)
+            events._raw_delete(events.db)  # no per-event delete signals for tens of thousands of rows
             Report.objects.filter(collaboration=collab).delete()
             Collaboration.objects.filter(pk=collab.pk).update(boundary=None)
             areas = Area.objects.filter(collaboration=collab)
@@ -96,6 +97,18 @@ def delete_demo() -> bool:
             AuditLog.objects.filter(collaboration_id=pk).update(collaboration=None)
         _demo_users().delete()
     return collab is not None
+
+
+def _clear_references(model, qs) -> None:
+    """Delete (CASCADE) or unlink (SET_NULL) the rows of other tables that point at ``qs``."""
+    for rel in model._meta.related_objects:
+        if rel.many_to_many or not getattr(rel.field, "concrete", False):
+            continue
+        related = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": qs.values("pk")})
+        if rel.on_delete is models.CASCADE:
+            related.delete()
+        elif rel.on_delete is models.SET_NULL:
+            related.update(**{rel.field.name: None})
 
 
 def _demo_users():
@@ -130,7 +143,7 @@ def build_demo(*, seed: int = generator.DEFAULT_SEED, years: float = generator.D
     return DemoResult(
         collaboration=collab, created=True, events=written, seconds=time.monotonic() - started,
         intervention_date=generator.intervention_date(first, last), period=(first, last),
-        users=[(u[0], u[1], dict((k, n) for k, n, _ in ORGANISATIONS)[u[2]], u[3].label) for u in USERS],
+        users=[(u[0], u[1], dict((k, n) for k, n, _ in ORGANISATIONS)[u[2]], str(u[3].value)) for u in USERS],
     )
 
 
