@@ -194,7 +194,8 @@ def run(events: int, n_areas: int, vertices: int, profile: bool, keep_events: bo
     db_cpu = process_cpu(backend_pid) - b0 if backend_pid else 0.0
     if profiler:
         profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))), file=sys.stderr)
+        show_all = bool(os.environ.get("BENCH_PROFILE_ALL"))
+        print(profiler.output_text(unicode=True, color=False, show_all=show_all), file=sys.stderr)
     assert result.created == events, result.created
     links = EventArea.objects.filter(event__collaboration=collab).count()
     assert Event.objects.filter(collaboration=collab).count() == events

@@ -18,7 +18,7 @@ from django.db import models, transaction
 
 from trygg.accounts.models import AuditLog, Collaboration, Membership, Organisation, Role, User
 from trygg.areas.models import Area, AreaType, Place
-from trygg.events.models import Category, Event, EventArea, Report
+from trygg.events.models import Category, Event, Report
 from trygg.events.services import EventWriter
 from trygg.events.taxonomy import seed_categories
 
