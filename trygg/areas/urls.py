@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "areas"
 urlpatterns = [
     path("", views.area_list, name="list"),
     path("omraden.geojson", views.area_geojson, name="geojson"),
+    path("importera/", views_import.import_upload, name="import"),
+    path("importera/klar/", views_import.import_done, name="import_done"),
+    path("importera/omrakna/", views_import.import_backfill, name="import_backfill"),
+    path("importera/<str:token>/", views_import.import_settings, name="import_settings"),
+    path("importera/<str:token>/provkorning/", views_import.import_dry_run, name="import_dry_run"),
+    path("importera/<str:token>/spara/", views_import.import_commit, name="import_commit"),
+    path("importera/<str:token>/avbryt/", views_import.import_cancel, name="import_cancel"),
 ]

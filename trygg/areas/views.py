@@ -76,7 +76,9 @@ def collaboration_bounds(collaboration) -> list[list[float]] | None:
 @with_collaboration
 def area_list(request, collaboration):
     areas = Area.objects.filter(collaboration=collaboration).select_related("type", "parent")
-    return render(request, "areas/area_list.html", {"areas": areas, "collaboration": collaboration})
+    can_import = request.user.has_role(collaboration, "admin")  # the boundary import (views_import)
+    return render(request, "areas/area_list.html", {"areas": areas, "collaboration": collaboration,
+                                                    "can_import": can_import})
 
 
 @login_required
