@@ -97,8 +97,17 @@ def ensure_counted(collaboration_id: int, weeks: Iterable[int], *, chunk: int = 
             part = missing[start:start + chunk]
             WeekCount.objects.filter(collaboration_id=collaboration_id, iso_week__in=part).delete()
             with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # A few weeks out of years of events: walk the matching events (index on
+                    # collaboration, week) and their area rows (index on event) instead of the
+                    # hash join over every event-area row that the planner otherwise picks.
+                    cursor.execute("SET LOCAL enable_hashjoin = off")
+                    cursor.execute("SET LOCAL enable_mergejoin = off")
                 for sql in _recount_sql(len(part)):
                     cursor.execute(sql, [collaboration_id, *part])
+                if connection.vendor == "postgresql":
+                    cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
+                    cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
             CountedWeek.objects.bulk_create(
                 [CountedWeek(collaboration_id=collaboration_id, iso_week=w) for w in part], ignore_conflicts=True
             )
