@@ -145,6 +145,35 @@ def partner_rows(collaboration, scope: Scope, iso_week: int) -> list[dict]:
     return out
 
 
+def recurring_places(scope: Scope, week: str) -> list[dict]:
+    """Grid cells that were Gi* hot spots in at least ``RECURRING_MIN`` of the last ``RECURRING_WEEKS``
+    weeks: the engine's ``services.emerging`` computation (same units, counts, ``emerging_hotspots``
+    and ``recurring_places``; tested equal), describing only the recurring cells instead of every
+    cell with an event (thousands on a large collaboration)."""
+    import numpy as np
+
+    from trygg import analysis as A
+    from trygg.analysis_db import units as U
+    from trygg.events.filters import EventFilter
+
+    try:
+        units = U.build(scope, "grid", float(HOTSPOT_CELL))
+    except FilterError:
+        return []
+    weeks = [A.shift_week(week, -k) for k in range(RECURRING_WEEKS - 1, -1, -1)]
+    x, _unplaced = U.counts(units, scope, EventFilter(), weeks=weeks)
+    res = A.emerging_hotspots(x, units.w, permutations=0, seed=0, fdr=HOTSPOT_FDR)
+    flags = A.recurring_places(res.hot, k=min(RECURRING_MIN, RECURRING_WEEKS))
+    out = []
+    for i in np.flatnonzero(flags):
+        cell = units.describe(int(i))
+        out.append({"id": cell["id"], "centre": cell.get("centre"), "polygon": cell.get("polygon"),
+                    "hot_weeks": int(res.hot_weeks[i]), "label": str(res.label[i]),
+                    "events": int(x[:, i].sum()), "this_week": int(x[-1, i])})
+    out.sort(key=lambda r: (-r["hot_weeks"], -r["events"], r["id"]))
+    return out
+
+
 def build_numbers(collaboration: Collaboration, iso_week: int, scope: Scope, *, level: str = "") -> dict:
     """All figures of one week's lägesbild for one scope (JSON-ready, deterministic order)."""
     cid = collaboration.pk
@@ -185,20 +214,7 @@ def build_numbers(collaboration: Collaboration, iso_week: int, scope: Scope, *, 
     except FilterError as exc:
         hotspots["note"] = "; ".join(exc.errors.values())
 
-    recurring = []
-    try:
-        em = services.emerging(scope, parse("emerging", {
-            "week": week, "weeks": str(RECURRING_WEEKS), "recurring": str(RECURRING_MIN), "permutations": "0",
-            "cell": str(HOTSPOT_CELL), "fdr": str(HOTSPOT_FDR)}))
-        for c in em.get("cells", []):
-            if c.get("recurring"):
-                recurring.append({"id": c["id"], "centre": c.get("centre"), "polygon": c.get("polygon"),
-                                  "hot_weeks": c["hot_weeks"], "label": c["label"],
-                                  "events": int(sum(v or 0 for v in c["counts"])),
-                                  "this_week": c["counts"][-1]})
-        recurring.sort(key=lambda r: (-r["hot_weeks"], -r["events"], r["id"]))
-    except FilterError:
-        pass
+    recurring = recurring_places(scope, week)
 
     events = list(Event.objects.filter(scope.event_q(), iso_week=iso_week, precision__in=("point", "place"))
                   .order_by("occurred_from", "pk").values_list("lon", "lat", "category__colour"))

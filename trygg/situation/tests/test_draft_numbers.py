@@ -48,6 +48,12 @@ def test_the_draft_numbers_equal_the_engine_for_the_same_filters(week_data, scop
     hs = services.hotspots(scope, parse("hotspots", {"week": WEEK, "permutations": "0", "cell": "250"}))
     assert numbers["hotspots"]["hot"] == hs["hot"]
     assert numbers["hotspots"]["p_source"] == "normal"
+    em = services.emerging(scope, parse("emerging", {"week": WEEK, "weeks": "12", "recurring": "4",
+                                                     "permutations": "0", "cell": "250"}))
+    engine_recurring = {c["id"]: c["hot_weeks"] for c in em["cells"] if c["recurring"]}
+    assert engine_recurring, "the fixture has a place with klotter every week"
+    assert len(engine_recurring) <= 20  # the draft lists at most 20
+    assert {r["id"]: r["hot_weeks"] for r in numbers["recurring"]} == engine_recurring
 
 
 def test_the_full_draft_counts_this_week_against_prior_weeks_and_last_year(week_data):
