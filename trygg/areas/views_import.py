@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -301,7 +301,7 @@ def import_settings(request, collaboration, token):
     }, status=400 if form.errors else 200)
 
 
-def _dry_run_context(request, collaboration, pending) -> dict:
+def _dry_run_context(collaboration, pending) -> dict:
     plan = _plan(pending, collaboration)
     shown = [i for i in plan.items if i.action != "unchanged"][:TABLE_LIMIT]
     o = pending["options"]
@@ -326,7 +326,7 @@ def import_dry_run(request, collaboration, token):
     if not pending["options"]:
         return redirect("areas:import_settings", token=token)
     try:
-        context = _dry_run_context(request, collaboration, pending)
+        context = _dry_run_context(collaboration, pending)
     except BoundaryFileError as exc:
         messages.error(request, str(exc))
         return redirect("areas:import_settings", token=token)
@@ -402,7 +402,7 @@ def import_done(request, collaboration):
     if done["counts"].get("run"):
         try:
             run_url = reverse("imports:run", kwargs={"run_uuid": done["counts"]["run"]})
-        except Exception:  # noqa: BLE001 - the imports app is optional
+        except NoReverseMatch:  # the imports app is optional
             run_url = ""
     return render(request, "areas/import_done.html", {
         "collaboration": collaboration, "done": done, "counts": done["counts"], "run_url": run_url,

@@ -94,6 +94,19 @@ def test_someone_elses_pending_import_is_not_found(client_for, admin_a, coordina
     assert not Area.objects.filter(code="E1").exists()
 
 
+def test_another_administrator_cannot_continue_someone_elses_upload(client_for, admin_a, org_a):
+    from trygg.accounts.models import Membership, User
+
+    other_admin = User.objects.create_user(username="admin2_a", password="x" * 20)
+    Membership.objects.create(user=other_admin, organisation=org_a, role="admin")
+    token, page = dry_run(client_for(admin_a))
+    other = client_for(other_admin)
+    assert other.get(reverse("areas:import_dry_run", kwargs={"token": token})).status_code == 404
+    response = other.post(reverse("areas:import_commit", kwargs={"token": token}), {"signature": signature(page)})
+    assert response.status_code == 404
+    assert not Area.objects.filter(code="E1").exists()
+
+
 def test_the_area_list_links_to_the_import_for_administrators_only(client_for, admin_a, coordinator_a):
     link = reverse("areas:import")
     assert link in client_for(admin_a).get(reverse("areas:list")).content.decode()
