@@ -61,10 +61,12 @@ class AreaIndex:
     valid_from: np.ndarray  # int64 day ordinal, or min
     valid_to: np.ndarray  # int64 day ordinal, or max
     tree: shapely.STRtree = field(repr=False)
+    uuids: dict = field(default_factory=dict, repr=False)  # area id → uuid string (when known)
+    level_of: dict = field(default_factory=dict, repr=False)  # area id → area type level
 
     @classmethod
     def build(cls, rows) -> "AreaIndex":
-        """rows: iterable of (id, type_id, level, code, geojson, valid_from date|None, valid_to date|None)."""
+        """rows: iterable of (id, type_id, level, code, geojson, valid_from date|None, valid_to date|None[, uuid])."""
         rows = list(rows)
         # Smallest code first: on shared boundaries the first match per type wins.
         rows.sort(key=lambda r: (r[2], str(r[3]), r[0]))
@@ -80,6 +82,8 @@ class AreaIndex:
             valid_from=np.array([r[5].toordinal() if r[5] else lo for r in rows], dtype=np.int64),
             valid_to=np.array([r[6].toordinal() if r[6] else hi for r in rows], dtype=np.int64),
             tree=shapely.STRtree(geoms),
+            uuids={r[0]: str(r[7]) for r in rows if len(r) > 7},
+            level_of={r[0]: r[2] for r in rows},
         )
 
     def __len__(self) -> int:
@@ -141,20 +145,25 @@ _cache: dict[int, tuple[tuple, AreaIndex]] = {}
 _lock = threading.Lock()
 
 
-def index_for(collaboration_id: int) -> AreaIndex:
-    """The cached index of a collaboration's areas, rebuilt when areas change."""
+def index_for(collaboration_id: int, stamp: tuple | None = None) -> AreaIndex:
+    """The cached index of a collaboration's areas, rebuilt when areas change.
+
+    ``stamp`` is (number of areas, latest change) when the caller already read it.
+    """
     from django.db.models import Count, Max
 
     from .models import Area
 
-    stamp = Area.objects.filter(collaboration_id=collaboration_id).aggregate(n=Count("id"), t=Max("updated_at"))
-    key = (stamp["n"], stamp["t"])
+    if stamp is None:
+        found = Area.objects.filter(collaboration_id=collaboration_id).aggregate(n=Count("id"), t=Max("updated_at"))
+        stamp = (found["n"], found["t"])
+    key = tuple(stamp)
     with _lock:
         cached = _cache.get(collaboration_id)
         if cached and cached[0] == key:
             return cached[1]
     rows = Area.objects.filter(collaboration_id=collaboration_id).values_list(
-        "id", "type_id", "type__level", "code", "geometry", "valid_from", "valid_to"
+        "id", "type_id", "type__level", "code", "geometry", "valid_from", "valid_to", "uuid"
     )
     index = AreaIndex.build(rows)
     with _lock:

@@ -55,6 +55,52 @@ def iso_week_key(when: dt.datetime) -> int:
     return year * 100 + week
 
 
+_catalogues: dict[int, tuple[tuple, CategoryCatalogue]] = {}
+
+
+def _reference_stamps(collaboration_id: int) -> tuple[tuple, tuple]:
+    """One cheap query telling whether the collaboration's areas or categories changed.
+
+    Areas: (count, latest ``updated_at``). Categories: count, highest id and id-weighted sums of
+    the active flag, the parent and the code length, so that retiring, re-parenting or renaming a
+    category (also through ``QuerySet.update``) gives a new stamp.
+    """
+    from django.db import connection
+
+    from trygg.areas.models import Area
+
+    from .models import Category
+
+    area_t = connection.ops.quote_name(Area._meta.db_table)
+    cat_t = connection.ops.quote_name(Category._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {area_t} WHERE collaboration_id = %s),"
+            f" (SELECT MAX(updated_at) FROM {area_t} WHERE collaboration_id = %s),"
+            f" COUNT(*), MAX(id), SUM(CASE WHEN is_active THEN id ELSE 0 END),"
+            f" SUM(COALESCE(parent_id, 0) * id), SUM(LENGTH(code) * id)"
+            f" FROM {cat_t} WHERE collaboration_id = %s",
+            [collaboration_id, collaboration_id, collaboration_id],
+        )
+        row = cursor.fetchone()
+    updated = row[1]
+    if isinstance(updated, str):  # SQLite returns the text it stored
+        updated = dt.datetime.fromisoformat(updated)
+    if updated is not None and timezone.is_naive(updated):
+        updated = timezone.make_aware(updated, dt.timezone.utc)
+    return (row[0], updated), tuple(int(v or 0) for v in row[2:])
+
+
+def _catalogue(collaboration_id: int, stamp: tuple) -> CategoryCatalogue:
+    """The collaboration's categories, cached per process until the stamp changes."""
+    cached = _catalogues.get(collaboration_id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    catalogue = CategoryCatalogue(collaboration_id)
+    _catalogues[collaboration_id] = (stamp, catalogue)
+    return catalogue
+
+
 class PermissionDenied(Exception):
     pass
 
@@ -72,8 +118,9 @@ class EventWriter:
 
     def __init__(self, collaboration, *, now: dt.datetime | None = None):
         self.collaboration = collaboration
-        self.catalogue = CategoryCatalogue(collaboration.pk)
-        self.index: AreaIndex = index_for(collaboration.pk)
+        area_stamp, category_stamp = _reference_stamps(collaboration.pk)
+        self.catalogue = _catalogue(collaboration.pk, category_stamp)
+        self.index: AreaIndex = index_for(collaboration.pk, area_stamp)
         self.boundary = boundary_geometry(collaboration, self.index)
         self._places: dict | None = None
         self.now = now
@@ -88,6 +135,11 @@ class EventWriter:
                 for alias in place.aliases or []:
                     self._places[str(alias).lower()] = place
         return self._places
+
+    def place_name(self, place_id: int | None) -> str | None:
+        if place_id is None:
+            return None
+        return next((p.name for p in self.places.values() if p.pk == place_id), None)
 
     def validate(self, data: dict, *, check_boundary: bool = True) -> EventInput:
         return validate_event(
@@ -195,6 +247,8 @@ class EventWriter:
                 for o, area_ids in zip(objs, areas) for a in area_ids
             ]
             EventArea.objects.bulk_create(links, batch_size=BATCH * 2)
+            for o, area_ids in zip(objs, areas):
+                o.written_area_ids = area_ids  # lets callers answer without reading the rows back
             if objs:
                 events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
             result.created += len(objs)
@@ -303,8 +357,12 @@ def create_report(user, organisation, events: list[dict], *, client_id=None, now
         report = Report.objects.create(
             collaboration=collaboration, organisation=organisation, created_by=user, client_id=client_id
         )
-        writer.write(inputs, organisation=organisation, report=report, user=user)
+        written = writer.write(inputs, organisation=organisation, report=report, user=user)
         audit.record("create", report, actor=user, collaboration=collaboration, detail={"events": len(inputs)})
+    # The events as written (with ``written_area_ids``) and the writer's lookups, for an answer
+    # built without reading them back.
+    report.written_events = written.events
+    report.writer = writer
     return report, True
 
 
