@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -39,4 +40,8 @@ def home(request, collaboration):
         "role": request.user.best_role_in(collaboration),
         "recent": events.select_related("category", "organisation").order_by("-occurred_from")[:8],
     }
+    if apps.is_installed("trygg.situation"):
+        from trygg.situation.startpage import start_summary
+
+        context["situation"] = start_summary(request.user, collaboration, now)
     return render(request, "core/home.html", context)
