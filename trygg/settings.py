@@ -111,6 +111,9 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend plus a kernel-queued write lock (see trygg/core/sqlite/base.py).
     DATABASES["default"]["ENGINE"] = "trygg.core.sqlite"
+    # Tests run on an in-memory database (said explicitly: tools such as pytest-django recognise
+    # SQLite by the stock engine name only).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so a
