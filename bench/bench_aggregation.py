@@ -38,57 +38,23 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import ThrowawayDatabase, cpu_model  # noqa: E402
+
 
 TARGET_S = 2.0
 N_MUNI, N_DISTRICT, N_CAT, N_ORG = 290, 2000, 20, 5
 WEEK = "2025-W47"
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-class ThrowawayDatabase:
-    def __init__(self, server_url: str | None, prefix: str):
-        self.server_url, self.name = server_url, f"{prefix}_{os.getpid()}"
-        self.tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
-
-    def __enter__(self) -> str:
-        if not self.server_url:
-            return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
-        import psycopg
-
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        return urlunparse(urlparse(self.server_url)._replace(path=f"/{self.name}"))
-
-    def __exit__(self, *exc):
-        if self.server_url:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(self.server_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def log(msg: str) -> None:

@@ -35,19 +35,19 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import ThrowawayDatabase, cpu_model  # noqa: E402
+
 
 WEEK_KEY = 202645
 DRAFT_TARGET_S, PDF_TARGET_S = 3.0, 5.0
@@ -56,42 +56,8 @@ N_DISTRICTS, N_ORGS = 10, 8
 CHUNK = 50_000
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-class ThrowawayDatabase:
-    def __init__(self, server_url: str | None):
-        self.server_url, self.name = server_url, f"bench_lagesbild_{os.getpid()}"
-        self.tmp = Path(tempfile.mkdtemp(prefix="bench_lagesbild_"))
-
-    def __enter__(self) -> str:
-        if not self.server_url:
-            return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
-        import psycopg
-
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        return urlunparse(urlparse(self.server_url)._replace(path=f"/{self.name}"))
-
-    def __exit__(self, *exc):
-        if self.server_url:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(self.server_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def timed(fn, repeat: int):
@@ -254,7 +220,7 @@ def main() -> None:
     args = parser.parse_args()
     keep = Path(args.keep) if args.keep else None
     reuse = bool(keep and keep.exists())
-    with ThrowawayDatabase(args.database_url or None) as url:
+    with ThrowawayDatabase(args.database_url or None, "bench_lagesbild") as url:
         if keep:
             url = f"sqlite:///{keep}"
         os.environ["DATABASE_URL"] = url
