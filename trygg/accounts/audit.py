@@ -48,7 +48,7 @@ def record(action: str, obj=None, *, actor=None, collaboration=None, detail: dic
         collaboration_id = _collaboration_id(obj)
     else:
         collaboration_id = getattr(collaboration, "pk", collaboration)
-    return AuditLog.objects.create(
+    entry = AuditLog(
         actor=actor,
         actor_label=(actor.get_username() if actor is not None else "system")[:150],
         collaboration_id=collaboration_id,
@@ -59,6 +59,16 @@ def record(action: str, obj=None, *, actor=None, collaboration=None, detail: dic
         detail=detail or {},
         ip=ip or current_ip.get(),
     )
+    # One plain INSERT where the backend returns the new id (AuditLog has no save receivers).
+    from django.db import connection
+
+    from . import fastsql
+
+    if fastsql.can_insert(connection):
+        fastsql.insert([entry], connection)
+    else:
+        entry.save(force_insert=True)
+    return entry
 
 
 def record_reads(actor, objects: Iterable, *, collaboration, reason: str = "view") -> int:

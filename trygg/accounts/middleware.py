@@ -71,6 +71,11 @@ class RequireTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None:
+            # No session cookie: nobody is signed in (API token requests authenticate later, in
+            # the view), so there is nothing to check and no reason to load the session user.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if not request.path.startswith(TWO_FACTOR_FREE_PREFIXES) and two_factor_pending(user):
             if request.path.startswith("/api/"):

@@ -102,11 +102,38 @@ class User(AbstractUser):
     # --- permission helpers (cached per request object) --------------------------------
     @cached_property
     def active_memberships(self) -> list["Membership"]:
-        return list(
-            Membership.objects.filter(user=self, is_active=True)
-            .select_related("organisation", "organisation__collaboration")
-            .order_by("organisation__collaboration__name", "organisation__name")
+        """Active memberships with their organisation and collaboration, by collaboration and
+        organisation name: one plain-SQL query (asked on nearly every request)."""
+        from django.db import connection
+
+        from .fastsql import Columns, real
+
+        connection = real(connection)
+        global _MEMBERSHIP_COLUMNS
+        if _MEMBERSHIP_COLUMNS is None:
+            _MEMBERSHIP_COLUMNS = (Columns(Membership, "m"), Columns(Organisation, "o"), Columns(Collaboration, "c"))
+        m_cols, o_cols, c_cols = _MEMBERSHIP_COLUMNS
+        qn = connection.ops.quote_name
+        sql = (
+            f"SELECT {m_cols.sql(connection)}, {o_cols.sql(connection)}, {c_cols.sql(connection)}"
+            f" FROM {qn(Membership._meta.db_table)} m"
+            f" JOIN {qn(Organisation._meta.db_table)} o ON o.id = m.organisation_id"
+            f" JOIN {qn(Collaboration._meta.db_table)} c ON c.id = o.collaboration_id"
+            f" WHERE m.user_id = %s AND m.is_active = %s ORDER BY c.name, o.name"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.pk, True])
+            rows = cursor.fetchall()
+        org_field = Membership._meta.get_field("organisation")
+        collab_field = Organisation._meta.get_field("collaboration")
+        out = []
+        for row in rows:
+            membership = m_cols.build(row, 0, connection)
+            organisation = o_cols.build(row, m_cols.width, connection)
+            collab_field.set_cached_value(organisation, c_cols.build(row, m_cols.width + o_cols.width, connection))
+            org_field.set_cached_value(membership, organisation)
+            out.append(membership)
+        return out
 
     def memberships_in(self, collaboration) -> list["Membership"]:
         cid = collaboration.pk if hasattr(collaboration, "pk") else collaboration
@@ -177,6 +204,11 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
 
 
+# Column lists for the plain-SQL lookups below, made on first use.
+_MEMBERSHIP_COLUMNS = None
+_TOKEN_COLUMNS = None
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -213,11 +245,7 @@ class ApiToken(models.Model):
     def authenticate(cls, raw: str):
         if not raw or not raw.startswith(cls.PREFIX):
             return None
-        token = (
-            cls.objects.select_related("user")
-            .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        token = cls._active_by_hash(hash_token(raw))
         if token is None:
             return None
         now = timezone.now()
@@ -225,6 +253,35 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        return token
+
+    @classmethod
+    def _active_by_hash(cls, token_hash: str):
+        """The unrevoked token of an active user with this hash, its user loaded: one plain-SQL query."""
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        from .fastsql import Columns, real
+
+        connection = real(connection)
+        global _TOKEN_COLUMNS
+        user_model = get_user_model()
+        if _TOKEN_COLUMNS is None or _TOKEN_COLUMNS[1].model is not user_model:
+            _TOKEN_COLUMNS = (Columns(cls, "t"), Columns(user_model, "u"))
+        t_cols, u_cols = _TOKEN_COLUMNS
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {t_cols.sql(connection)}, {u_cols.sql(connection)} FROM {qn(cls._meta.db_table)} t"
+                f" JOIN {qn(user_model._meta.db_table)} u ON u.id = t.user_id"
+                f" WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s",
+                [token_hash, True],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        token = t_cols.build(row, 0, connection)
+        cls._meta.get_field("user").set_cached_value(token, u_cols.build(row, t_cols.width, connection))
         return token
 
     def revoke(self) -> None:

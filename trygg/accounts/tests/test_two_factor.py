@@ -223,3 +223,29 @@ def test_admin_of_another_collaboration_cannot_reset_the_device(coordinator_a, a
     client_for(admin_b).post("/admin/accounts/user/", {"action": "reset_two_factor",
                                                        "_selected_action": [coordinator_a.pk]})
     assert TOTPDevice.objects.filter(user=coordinator_a).exists()
+
+
+def test_a_request_without_a_session_is_passed_on_without_loading_its_user(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.utils.functional import SimpleLazyObject
+
+    from trygg.accounts.middleware import RequireTwoFactorMiddleware
+
+    def load_user():
+        raise AssertionError("the user was loaded")
+
+    request = rf.get("/handelser/")
+    request.session = SessionStore()
+    request.user = SimpleLazyObject(load_user)
+    response = RequireTwoFactorMiddleware(lambda r: HttpResponse("ok"))(request)
+    assert response.content == b"ok"
+
+
+def test_an_unverified_coordinators_session_is_refused_even_with_a_token(coordinator_a, reporter_a):
+    from trygg.accounts.models import ApiToken
+
+    _token, raw = ApiToken.issue(reporter_a, "script")
+    response = logged_in(coordinator_a).get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "two_factor_required"
