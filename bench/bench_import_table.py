@@ -189,10 +189,15 @@ def main(argv=None) -> dict:
     parser.add_argument("--vertices", type=int, default=120)
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL; a throwaway database is made")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-read-ahead", action="store_true", help="check and write chunks on one thread")
     args = parser.parse_args(argv)
     db = ThrowawayDatabase(args.database_url, "bench_import_table")
     with db as url:
         setup_django(url, db.tmp / "data")
+        if args.no_read_ahead:
+            from trygg.imports import table_import
+
+            table_import.READ_AHEAD = False
         out = run(args.rows, args.areas, args.vertices, args.profile, db.tmp)
     out |= {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
             "command": "python bench/bench_import_table.py " + " ".join(argv if argv is not None else sys.argv[1:])}

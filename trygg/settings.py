@@ -233,6 +233,12 @@ MAP_TILE_ATTRIBUTION = os.environ.get("TRYGG_MAP_TILE_ATTRIBUTION", "")
 
 # --- Domain ----------------------------------------------------------------------------
 EVENT_EDIT_HOURS = env_int("TRYGG_EVENT_EDIT_HOURS", 48)
+# Imports of at least this many rows load the events tables without their secondary indexes and
+# build them again at the end (trygg/imports/bulk_load.py); 0 switches that off.
+IMPORT_BULK_MIN_ROWS = env_int("TRYGG_IMPORT_BULK_MIN_ROWS", 100_000)
+# Uploaded import files of failed or interrupted runs (resumable until then) and of unfinished
+# wizards are removed after this many days; files of finished runs at once.
+IMPORT_KEEP_DAYS = env_int("TRYGG_IMPORT_KEEP_DAYS", 7)
 EVENT_MAX_WINDOW_DAYS = 14
 EVENT_DESCRIPTION_MAX = 2000
 SHARED_DIR = Path(os.environ.get("TRYGG_SHARED_DIR", PROJECT_DIR.parent / "shared"))

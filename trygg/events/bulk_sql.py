@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 
 from django.db import connection
 
@@ -82,11 +83,33 @@ def insert(event_rows: list[tuple], area_rows: list[tuple]) -> None:
                     for v in area_rows:
                         copy.write_row(v)
             return
-        placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
-        cur.executemany(f'INSERT INTO "{ev_table}" ({cols}) VALUES ({placeholders})', event_rows)
+        _insert_sqlite(cur, f'INSERT INTO "{ev_table}" ({cols}) VALUES ', len(EVENT_COLUMNS), event_rows)
         if area_rows:
-            cur.executemany(f'INSERT INTO "{area_table}" ({", ".join(AREA_COLUMNS)}) VALUES (%s, %s, %s, %s)',
-                            area_rows)
+            _insert_sqlite(cur, f'INSERT INTO "{area_table}" ({", ".join(AREA_COLUMNS)}) VALUES ', len(AREA_COLUMNS),
+                           area_rows)
+
+
+def _max_params() -> int:
+    raw = connection.connection
+    try:
+        return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # Python < 3.11
+        return 999
+
+
+def _insert_sqlite(cur, head: str, width: int, rows: list[tuple]) -> None:
+    """Many rows per INSERT statement: SQLite then inserts a whole block in C without the
+    interpreter lock (``executemany`` takes the lock back after every row), so another thread
+    preparing the next rows runs meanwhile."""
+    per = max(1, min(500, _max_params() // width))
+    one = "(" + ", ".join(["?"] * width) + ")"
+    raw = cur.cursor if hasattr(cur, "cursor") else cur
+    full_sql = head + ", ".join([one] * per)
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        sql = full_sql if len(part) == per else head + ", ".join([one] * len(part))
+        with connection.wrap_database_errors:  # Django's IntegrityError, as for any other query
+            sqlite3.Cursor.execute(raw, sql, [v for row in part for v in row])  # "?" as they are
 
 
 def new_uuids(n: int) -> list[str]:
@@ -97,3 +120,55 @@ def new_uuids(n: int) -> list[str]:
         raw[i + 2] = (raw[i + 2] & 0x3F) | 0x80
     text = raw.hex()
     return [text[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
+def insert_flat(values: list, link_values: list) -> int:
+    """Insert events given as one flat list (EVENT_COLUMNS without "id", row after row) and their
+    area rows as a flat list of (index of the event in this batch, area id, category id, week).
+
+    The ids are chosen here; returns how many events were written. Flat lists cost the caller no
+    per-row work: they are sliced into statements (SQLite) or rows (PostgreSQL's COPY) as they are.
+    """
+    width = len(EVENT_COLUMNS) - 1
+    n = len(values) // width
+    if not n:
+        return 0
+    ev_table, area_table = Event._meta.db_table, EventArea._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS[1:])
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            ids = reserve_ids(n)
+            raw = cur.cursor
+            with raw.copy(f'COPY "{ev_table}" ("id", {cols}) FROM STDIN') as copy:
+                for k in range(n):
+                    copy.write_row((ids[k], *values[k * width:(k + 1) * width]))
+            if link_values:
+                with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
+                    for k in range(0, len(link_values), 4):
+                        copy.write_row((ids[link_values[k]], *link_values[k + 1:k + 4]))
+            return n
+        # SQLite gives an AUTOINCREMENT table's new rows the ids after the highest ever used, one by
+        # one; this transaction holds the write lock, so they are first .. first + n - 1.
+        first = reserve_ids(1)[0]
+        raw = cur.cursor
+        _insert_flat_sqlite(raw, f'INSERT INTO "{ev_table}" ({cols}) VALUES ', width, values)
+        last = raw.lastrowid
+        if last != first + n - 1:
+            raise RuntimeError(f"events got ids up to {last}, expected {first}..{first + n - 1}")
+        if link_values:
+            _insert_flat_sqlite(
+                raw, f'INSERT INTO "{area_table}" ({", ".join(AREA_COLUMNS)}) '
+                     f'SELECT column1 + {int(first)}, column2, column3, column4 FROM (VALUES ', 4, link_values, ")")
+        return n
+
+
+def _insert_flat_sqlite(raw, head: str, width: int, values: list, tail: str = "") -> None:
+    per = max(1, min(500, _max_params() // width))
+    one = "(" + ", ".join(["?"] * width) + ")"
+    full_sql = head + ", ".join([one] * per) + tail
+    step = per * width
+    for start in range(0, len(values), step):
+        part = values[start:start + step]
+        sql = full_sql if len(part) == step else head + ", ".join([one] * (len(part) // width)) + tail
+        with connection.wrap_database_errors:
+            sqlite3.Cursor.execute(raw, sql, part)

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from trygg.core.ids import uuid7
+
 
 class Category(models.Model):
     collaboration = models.ForeignKey(
@@ -91,9 +93,18 @@ class Report(models.Model):
 
 
 class Event(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    collaboration = models.ForeignKey("accounts.Collaboration", on_delete=models.CASCADE, related_name="events")
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    # Time-ordered: new events append to the uuid index instead of landing on random pages.
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
+    # Indexes are chosen for a table of millions of rows that imports write in bulk: every query
+    # is scoped to one collaboration, so the composite indexes below serve the collaboration and
+    # its time filters; foreign keys that are empty for most events (report, subcategory, place,
+    # creator) are indexed only where set.
+    collaboration = models.ForeignKey(
+        "accounts.Collaboration", on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     organisation = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="events"
     )
@@ -101,12 +112,13 @@ class Event(models.Model):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="events"
     )
     subcategory = models.ForeignKey(
-        Category, verbose_name=_("subcategory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Category, verbose_name=_("subcategory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
-    occurred_from = models.DateTimeField(_("occurred from"), db_index=True)
+    occurred_from = models.DateTimeField(_("occurred from"))
     occurred_to = models.DateTimeField(_("occurred to"), null=True, blank=True)
     # ISO week of occurred_from in Europe/Stockholm time, as yyyyww (e.g. 202647): counted often.
-    iso_week = models.IntegerField(db_index=True, default=0)
+    iso_week = models.IntegerField(default=0)
     lat = models.FloatField(_("latitude"))
     lon = models.FloatField(_("longitude"))
     x = models.FloatField(help_text="SWEREF 99 TM easting (m)")
@@ -116,7 +128,7 @@ class Event(models.Model):
     )
     place = models.ForeignKey(
         "areas.Place", verbose_name=_("named place"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="events",
+        related_name="events", db_index=False,
     )
     outside = models.BooleanField(
         _("outside every area"), default=False, help_text=_("The point lies in none of the collaboration's areas.")
@@ -136,7 +148,8 @@ class Event(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     source_data = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -156,6 +169,12 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["collaboration", "occurred_from"]),
             models.Index(fields=["collaboration", "iso_week", "category"]),
+            models.Index(fields=["report"], condition=models.Q(report__isnull=False), name="event_report_set"),
+            models.Index(fields=["subcategory"], condition=models.Q(subcategory__isnull=False),
+                         name="event_subcategory_set"),
+            models.Index(fields=["place"], condition=models.Q(place__isnull=False), name="event_place_set"),
+            models.Index(fields=["created_by"], condition=models.Q(created_by__isnull=False),
+                         name="event_created_by_set"),
         ]
 
     def __str__(self) -> str:
@@ -169,8 +188,9 @@ class Event(models.Model):
 class EventArea(models.Model):
     """An event lies in an area (one per area type). Denormalised for fast weekly counts."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_areas")
-    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="event_areas")
+    # Both foreign keys lead an index below (the unique pair, the counting index).
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_areas", db_index=False)
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="event_areas", db_index=False)
     category_id_copy = models.BigIntegerField(default=0)
     iso_week = models.IntegerField(default=0)
 

@@ -223,11 +223,13 @@ def validate_event(
 
     if errors:
         raise EventValidationError(errors)
+    # In UTC from here on: an aware time in a DST fold or gap never compares equal to the same
+    # instant in another zone (PEP 495), which would make an unchanged event look changed.
     return EventInput(
         category_id=category.pk,
         subcategory_id=subcategory.pk if subcategory else None,
-        occurred_from=start,
-        occurred_to=end,
+        occurred_from=start.astimezone(dt.timezone.utc),
+        occurred_to=end.astimezone(dt.timezone.utc) if end is not None else None,
         lat=lat,
         lon=lon,
         precision=precision,

@@ -23,6 +23,12 @@ class ImportsConfig(AppConfig):
 
         from trygg.core import schedule
 
+        from .tasks import clean_uploads_scheduled
+
+        schedule.register(schedule.Job(
+            name="imports.clean_uploads", enqueue=lambda: clean_uploads_scheduled.enqueue(),
+            every=dt.timedelta(days=1),
+        ))
         minutes = fetch_interval_minutes()
         if minutes:
             from .tasks import fetch_polisen_scheduled

@@ -139,4 +139,31 @@ class PoliceTypeMapping(models.Model):
         return f"{self.police_type} → {self.category}"
 
 
+
+class HeldIndex(models.Model):
+    """An index or foreign key of the events tables set aside while a large import loads.
+
+    Written in the same transaction that drops it, so a killed import leaves a record from which
+    :func:`trygg.imports.bulk_load.release` puts it back (see docs/imports.md, "Large files").
+    """
+
+    class Kind(models.TextChoices):
+        INDEX = "index", _("Index")
+        FOREIGN_KEY = "fk", _("Foreign key")
+
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    table = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    definition = models.TextField()
+    held_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("index set aside during an import")
+        verbose_name_plural = _("indexes set aside during imports")
+        constraints = [models.UniqueConstraint(fields=["table", "name"], name="heldindex_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.name}"
+
 from .mapping import ImportMapping  # noqa: E402,F401  (spreadsheet column mappings live in mapping.py)

@@ -176,11 +176,16 @@ def mark_stale_runs(collaboration=None) -> int:
     it interrupted (it can be resumed). Returns how many were marked."""
     from django.utils.translation import gettext as _
 
+    from .bulk_load import release_orphaned
+
     qs = ImportRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
     if collaboration is not None:
         qs = qs.filter(collaboration=collaboration)
-    return qs.update(status=Status.INTERRUPTED,
-                     error=_("The import stopped without finishing (the process was ended). Resume it or run it again."))
+    marked = qs.update(status=Status.INTERRUPTED,
+                       error=_("The import stopped without finishing (the process was ended). Resume it or run it "
+                               "again."))
+    release_orphaned()  # indexes a killed large import had set aside
+    return marked
 
 
 def resumable_runs(collaboration=None):

@@ -15,22 +15,27 @@ from itertools import islice
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trygg.events.models import Precision
-from trygg.events.services import EventWriter
-from trygg.events.validation import EventValidationError, field_message
+from trygg.events import bulk_sql
+from trygg.events.models import Event, Precision
+from trygg.events.services import EventWriter, events_changed
+from trygg.events.validation import EventValidationError, field_message, validate_event
 
-from . import table_dates
+from . import bulk_load, table_dates
+from .fast_rows import FastChunk, FastRows
 from .mapping import MappingError, Rejection, RowConverter, Spec, detect_swap
 from .models import ImportRun
+from .read_ahead import read_ahead
 from .runs import finish_run, record_rejected_many, report_progress, running, start_run
 from .tabular import open_table
+from .uploads import remove_upload
 
 CHUNK = 5000
 SAMPLE_ROWS = 1000
+READ_AHEAD = True  # read and check the next chunk on a thread while this one is written
 
 
 @dataclass
@@ -112,17 +117,25 @@ def prepare(path, spec: Spec, collaboration, organisation) -> Prepared:
     writer = EventWriter(collaboration)
     converter = RowConverter(spec, table.header, catalogue=writer.catalogue,
                              organisation_id=getattr(organisation, "pk", organisation), swap=swap)
+    if "place" in spec.columns:
+        writer.places
     return Prepared(table, spec, converter, writer, notices)
 
 
-def validate_chunk(prep: Prepared, rows) -> tuple[list, list, list[Rejection]]:
-    """(rows, inputs, rejections) for one chunk: convert, validate, then the boundary check for all at once."""
+def validate_chunk(prep: Prepared, rows, now=None) -> tuple[list, list, list[Rejection]]:
+    """(rows, inputs, rejections) for one chunk: convert, validate, then the boundary check for all at once.
+
+    Touches no database (the gazetteer is loaded by :func:`prepare`), so it may run on a thread.
+    """
     good, bad = prep.converter.convert(rows)
     writer, converter = prep.writer, prep.converter
+    now = now or timezone.now()
     kept_rows, inputs = [], []
     for row, data in good:
         try:
-            inputs.append(writer.validate(data, check_boundary=False))
+            inputs.append(validate_event(data, catalogue=writer.catalogue, boundary=writer.boundary,
+                                         places=writer.places if data.get("place") else None, now=now,
+                                         check_boundary=False))
             kept_rows.append(row)
         except EventValidationError as exc:
             name = next(iter(exc.errors))
@@ -160,9 +173,11 @@ def _any_existing(collaboration_id: int, external_ids: list[str]) -> bool:
     with connection.cursor() as cur:
         for start in range(0, len(external_ids), 900):
             part = external_ids[start:start + 900]
+            # The last term repeats the unique index's condition so that SQLite uses that index.
             cur.execute(
                 f'SELECT 1 FROM "{table}" WHERE collaboration_id = %s AND source = %s AND external_id IN '
-                f'({", ".join(["%s"] * len(part))}) LIMIT 1', [collaboration_id, "table", *part])
+                f'({", ".join(["%s"] * len(part))}) AND NOT ("external_id" = \'\') LIMIT 1',
+                [collaboration_id, "table", *part])
             if cur.fetchone():
                 return True
     return False
@@ -191,40 +206,116 @@ def import_table(run: ImportRun, path, spec: Spec, *, organisation, user=None, c
         run.summary = {**run.summary, "notices": prep.notices}
     done = counts.read
     rejected_sample: list[Rejection] = []
-    for rows in _chunks(prep.table.rows(start_after=start_after), chunk_size):
-        prep.writer.now = timezone.now()
-        kept, inputs, bad = validate_chunk(prep, rows)
-        counts.read += len(rows)
-        counts.rejected += len(bad)
-        done += len(rows)
-        if commit:
-            with transaction.atomic():
-                # Upsert only when some of these rows were imported before (a repeat or a resume):
-                # a fresh chunk skips the per-batch lookup of existing events.
-                upsert = _any_existing(collaboration.pk, [item.external_id for item in inputs])
-                result = prep.writer.write(inputs, organisation=organisation, user=user, upsert=upsert,
-                                           keep_events=False)
-                if bad:
-                    record_rejected_many(run, [(r.row, r.reason, r.raw, r.column) for r in bad])
-                counts.created += result.created
-                counts.updated += result.updated
-                counts.unchanged += result.unchanged
-                report_progress(run, done=done, counts=counts.as_dict(), checkpoint={"row": rows[-1].number})
-        else:
-            counts.created += len(inputs)  # "would be written"
-            if len(rejected_sample) < 50:
-                rejected_sample.extend(bad[:50 - len(rejected_sample)])
-        if progress:
-            progress(done, counts)
-        del rows, kept, inputs, bad  # let the chunk go before the next one is read
+    expected = None
+    if commit and run is not None and run.progress_total:
+        expected = run.progress_total - start_after
+    with bulk_load.bulk_mode(run, expected) as bulk:
+        if run is not None and bulk:
+            run.summary = {**run.summary, "bulk_load": True}
+        _import_chunks(run, prep, counts, start_after=start_after, done=done, commit=commit, user=user,
+                       organisation=organisation, progress=progress, chunk_size=chunk_size,
+                       rejected_sample=rejected_sample)
     if hasattr(prep.table, "close"):
         prep.table.close()
     if not commit:
         counts.rejected_sample = rejected_sample  # type: ignore[attr-defined]
         counts.notices = prep.notices  # type: ignore[attr-defined]
         return counts
-    finish_run(run, counts.as_dict(), summary={"notices": prep.notices, "mapping": spec.as_dict()})
+    finish_run(run, counts.as_dict(), summary={"notices": prep.notices, "mapping": spec.as_dict(),
+                                                 "bulk_load": bool(run.summary.get("bulk_load"))})
     return counts
+
+
+@dataclass
+class ChunkWork:
+    """One chunk read and checked (ahead of the writer, maybe in another process), waiting to be written."""
+
+    count: int  # rows read
+    last: int  # number of the last row read
+    now: object
+    fast: FastChunk
+    inputs: list  # the shared path's events ...
+    numbers: list[int]  # ... and their rows
+    bad: list[Rejection]
+
+    def all_inputs(self) -> list:
+        """Every accepted row as an input, in file order (the first of two equal ids wins)."""
+        pairs = list(zip(self.fast.numbers, self.fast.as_inputs())) + list(zip(self.numbers, self.inputs))
+        pairs.sort(key=lambda p: p[0])
+        return [item for _n, item in pairs]
+
+
+def _checked_chunks(prep: Prepared, fast: FastRows, rows_iter, chunk_size: int) -> Iterator[ChunkWork]:
+    for rows in _chunks(rows_iter, chunk_size):
+        now = timezone.now()
+        done = fast.prepare(rows, now)
+        kept, inputs, bad = validate_chunk(prep, done.rest, now)
+        done.rest = []
+        yield ChunkWork(len(rows), rows[-1].number, now, done, inputs, [r.number for r in kept], bad)
+
+
+def _insert_fast(prep: Prepared, fast: FastChunk) -> int:
+    """Write the short path's events and their areas (plain SQL, inside the chunk's transaction)."""
+    if not fast.count:
+        return 0
+    written = bulk_sql.insert_flat(fast.values, fast.link_values)
+    events_changed.send(Event, collaboration_id=prep.writer.collaboration.pk, weeks=fast.weeks)
+    return written
+
+
+def _import_chunks(run, prep: Prepared, counts: TableCounts, *, start_after: int, done: int, commit: bool, user,
+                   organisation, progress, chunk_size: int, rejected_sample: list) -> None:
+    collaboration = prep.writer.collaboration
+    fast = FastRows(prep, organisation_id=getattr(organisation, "pk", organisation), user_id=getattr(user, "pk", None))
+    work = _checked_chunks(prep, fast, prep.table.rows(start_after=start_after), chunk_size)
+    # Reading and checking the next chunk overlaps with writing this one (the database releases
+    # the interpreter while it works); a small import does not need the thread.
+    threaded = READ_AHEAD and commit and (run is None or (run.progress_total or 0) > chunk_size)
+    ahead = read_ahead(work) if threaded else work
+    # A fresh file's rows are inserted straight away: the unique external id refuses a row that
+    # is already there, and then this chunk (and, looking first, every later one) goes through
+    # the upsert path. A resumed run looks first from the start.
+    looking = bool(start_after)
+    try:
+        for item in ahead:
+            bad = item.bad
+            counts.read += item.count
+            done += item.count
+            if commit:
+                with transaction.atomic():
+                    ids = item.fast.external_ids + [i.external_id for i in item.inputs]
+                    upsert = len(set(ids)) != len(ids) or (looking and _any_existing(collaboration.pk, ids))
+                    if not upsert:
+                        try:
+                            with transaction.atomic():
+                                created = _insert_fast(prep, item.fast)
+                                result = prep.writer.write(item.inputs, organisation=organisation, user=user,
+                                                           keep_events=False)
+                                result.created += created
+                        except IntegrityError:
+                            upsert = looking = True
+                    if upsert:
+                        # A repeat, a resume or an id twice in the chunk: the shared path decides per row.
+                        result = prep.writer.write(item.all_inputs(), organisation=organisation, user=user,
+                                                   upsert=True, keep_events=False)
+                    if bad:
+                        record_rejected_many(run, [(r.row, r.reason, r.raw, r.column) for r in bad])
+                    counts.rejected += len(bad)
+                    counts.created += result.created
+                    counts.updated += result.updated
+                    counts.unchanged += result.unchanged
+                    report_progress(run, done=done, counts=counts.as_dict(), checkpoint={"row": item.last})
+            else:
+                counts.rejected += len(bad)
+                counts.created += item.fast.count + len(item.inputs)  # "would be written"
+                if len(rejected_sample) < 50:
+                    rejected_sample.extend(bad[:50 - len(rejected_sample)])
+            if progress:
+                progress(done, counts)
+            del bad, item  # let the chunk go before the next one is read
+    finally:
+        if hasattr(ahead, "close"):
+            ahead.close()
 
 
 def start_table_run(path, spec: Spec, *, organisation, user=None, filename: str = "", mapping_name: str = "",
@@ -247,8 +338,10 @@ def run_table_import(run: ImportRun, *, progress=None) -> TableCounts:
         if not os.path.exists(run.options["path"]):
             finish_run(run, status=ImportRun.Status.FAILED, error=_("The uploaded file is no longer there."))
             return TableCounts()
-        return import_table(run, run.options["path"], spec, organisation=run.organisation, user=user,
-                            progress=progress)
+        counts = import_table(run, run.options["path"], spec, organisation=run.organisation, user=user,
+                              progress=progress)
+    remove_upload(run)  # done: an uploaded file is not needed any more (files given to the CLI stay)
+    return counts
 
 
 def now_label() -> str:

@@ -258,6 +258,7 @@ class CsvTable:
             else:
                 lines = io.TextIOWrapper(fh, encoding=self.encoding, errors="replace", newline="")
             reader = csv.reader(lines, delimiter=self.delimiter)
+            ascii_ok = _ascii_compatible(self.encoding)
             last = 0
             while True:
                 try:
@@ -275,7 +276,7 @@ class CsvTable:
                               "Save the file as UTF-8 and import again.") % {"enc": ENCODING_LABELS.get(self.encoding, self.encoding)}
                     bad.difference_update(range(start, last + 1))
                     self.bad_lines += 1
-                elif not _ascii_compatible(self.encoding) and any("\ufffd" in c for c in cells):
+                elif not ascii_ok and any("\ufffd" in c for c in cells):
                     error = _("The row contains characters that are not valid %(enc)s.") % {"enc": self.encoding}
                 yield start, cells, error
 
@@ -287,7 +288,7 @@ class CsvTable:
         for number, cells, error in records:
             if number <= start_after:
                 continue
-            if not error and (not cells or all(not c.strip() for c in cells)):
+            if not error and not "".join(cells).strip():  # blank: every cell empty or spaces
                 continue
             if not error and len(cells) != width:
                 if len(cells) < width:

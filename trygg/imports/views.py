@@ -6,9 +6,6 @@ Coordinators and admins of the collaboration only; everyone else gets 404.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
@@ -42,10 +39,7 @@ def _get_run_for_user(user, run_uuid) -> ImportRun:
     return run
 
 
-def upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+from .uploads import upload_dir
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""``trygg import runs list|show RUN|resume RUN``: the record of imports, and resuming a broken one."""
+"""``trygg import runs list|show RUN|resume RUN|release-indexes``: the record of imports, resuming a
+broken one, and building again the indexes a killed large import set aside."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     help = "List import runs, show one with its rejected rows, or resume an interrupted one."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["list", "show", "resume"])
+        parser.add_argument("action", choices=["list", "show", "resume", "release-indexes"])
         parser.add_argument("run", nargs="?", help="run uuid (or its first characters)")
         parser.add_argument("--collaboration", help="list: only this collaboration (slug)")
         parser.add_argument("--limit", type=int, default=30)
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         from trygg.imports.runs import mark_stale_runs
 
         mark_stale_runs()
+        if action == "release-indexes":
+            from trygg.imports.bulk_load import release
+
+            self.stdout.write(_("%(n)d indexes and constraints built again.") % {"n": release()})
+            return
         if action == "list":
             qs = ImportRun.objects.select_related("collaboration")
             if opts["collaboration"]:
