@@ -19,6 +19,7 @@ import uuid
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class Columns:
@@ -78,6 +79,8 @@ _insert_plans: dict[tuple, tuple] = {}
 def real(connection):
     """The connection object itself rather than Django's ``connection`` proxy, whose every
     attribute access goes through a thread-local lookup."""
+    if isinstance(connection, BaseDatabaseWrapper):
+        return connection
     return connections[connection.alias]
 
 

@@ -241,9 +241,10 @@ class EventWriter:
                                 report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
                 for item, x, y, a in zip(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas)
             ]
-            small = len(objs) <= SMALL_INSERT and fastsql.can_insert(connection)
+            conn = fastsql.real(connection)
+            small = len(objs) <= SMALL_INSERT and fastsql.can_insert(conn)
             if objs and small:
-                fastsql.insert(objs, connection)
+                fastsql.insert(objs, conn)
             elif objs:
                 Event.objects.bulk_create(objs, batch_size=BATCH)
             if objs and objs[0].pk is None:  # backends without RETURNING: fetch ids by uuid
@@ -253,7 +254,7 @@ class EventWriter:
             if small:
                 fastsql.insert_values(EventArea, ["event_id", "area_id", "category_id_copy", "iso_week"],
                                       [(o.pk, a, o.category_id, o.iso_week)
-                                       for o, area_ids in zip(objs, areas) for a in area_ids], connection)
+                                       for o, area_ids in zip(objs, areas) for a in area_ids], conn)
             else:
                 EventArea.objects.bulk_create([
                     EventArea(event_id=o.pk, area_id=a, category_id_copy=o.category_id, iso_week=o.iso_week)
@@ -366,9 +367,10 @@ def create_report(user, organisation, events: list[dict], *, client_id=None, now
     if errors:
         raise EventValidationError(errors)
     report = Report(collaboration=collaboration, organisation=organisation, created_by=user, client_id=client_id)
+    conn = fastsql.real(connection)
     with transaction.atomic():
-        if fastsql.can_insert(connection):
-            fastsql.insert([report], connection)  # Report has no save signal receivers
+        if fastsql.can_insert(conn):
+            fastsql.insert([report], conn)  # Report has no save signal receivers
         else:
             report.save(force_insert=True)
         written = writer.write(inputs, organisation=organisation, report=report, user=user, savepoint=False)
@@ -384,11 +386,12 @@ def _report_with_client_id(client_id, organisation) -> Report | None:
     """The organisation's report with this client id: one plain-SQL probe (asked on every API
     report), the report itself read only when there is one."""
     field = Report._meta.get_field("client_id")
-    with connection.cursor() as cursor:
+    conn = fastsql.real(connection)
+    with conn.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {connection.ops.quote_name(Report._meta.db_table)}"
+            f"SELECT id FROM {conn.ops.quote_name(Report._meta.db_table)}"
             f" WHERE client_id = %s AND organisation_id = %s",
-            [field.get_db_prep_value(client_id, connection), getattr(organisation, "pk", organisation)],
+            [field.get_db_prep_value(client_id, conn), getattr(organisation, "pk", organisation)],
         )
         row = cursor.fetchone()
     return Report.objects.filter(pk=row[0]).first() if row else None
