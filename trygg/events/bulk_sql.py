@@ -75,13 +75,14 @@ def insert(event_rows: list[tuple], area_rows: list[tuple]) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             raw = cur.cursor
-            with raw.copy(f'COPY "{ev_table}" ({cols}) FROM STDIN') as copy:
-                for v in event_rows:
-                    copy.write_row(v)
-            if area_rows:
-                with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
-                    for v in area_rows:
+            with connection.wrap_database_errors:  # Django's IntegrityError etc., as for other queries
+                with raw.copy(f'COPY "{ev_table}" ({cols}) FROM STDIN') as copy:
+                    for v in event_rows:
                         copy.write_row(v)
+                if area_rows:
+                    with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
+                        for v in area_rows:
+                            copy.write_row(v)
             return
         _insert_sqlite(cur, f'INSERT INTO "{ev_table}" ({cols}) VALUES ', len(EVENT_COLUMNS), event_rows)
         if area_rows:
@@ -139,13 +140,14 @@ def insert_flat(values: list, link_values: list) -> int:
         if connection.vendor == "postgresql":
             ids = reserve_ids(n)
             raw = cur.cursor
-            with raw.copy(f'COPY "{ev_table}" ("id", {cols}) FROM STDIN') as copy:
-                for k in range(n):
-                    copy.write_row((ids[k], *values[k * width:(k + 1) * width]))
-            if link_values:
-                with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
-                    for k in range(0, len(link_values), 4):
-                        copy.write_row((ids[link_values[k]], *link_values[k + 1:k + 4]))
+            with connection.wrap_database_errors:
+                with raw.copy(f'COPY "{ev_table}" ("id", {cols}) FROM STDIN') as copy:
+                    for k in range(n):
+                        copy.write_row((ids[k], *values[k * width:(k + 1) * width]))
+                if link_values:
+                    with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
+                        for k in range(0, len(link_values), 4):
+                            copy.write_row((ids[link_values[k]], *link_values[k + 1:k + 4]))
             return n
         # SQLite gives an AUTOINCREMENT table's new rows the ids after the highest ever used, one by
         # one; this transaction holds the write lock, so they are first .. first + n - 1.
