@@ -39,8 +39,10 @@ def reserve_ids(n: int) -> list[int]:
     table = Event._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
-            return [r[0] for r in cur.fetchall()]
+            # One array value instead of n result rows.
+            cur.execute(f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) "
+                        f"FROM generate_series(1, %s)", [n])
+            return list(cur.fetchone()[0])
         cur.execute(f'SELECT MAX(id) FROM "{table}"')
         top = cur.fetchone()[0] or 0
         cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
@@ -174,3 +176,25 @@ def _insert_flat_sqlite(raw, head: str, width: int, values: list, tail: str = ""
         sql = full_sql if len(part) == step else head + ", ".join([one] * (len(part) // width)) + tail
         with connection.wrap_database_errors:
             sqlite3.Cursor.execute(raw, sql, part)
+
+
+def insert_copy_lines(lines: list[str], link_values: list) -> int:
+    """PostgreSQL: insert events given as COPY text lines without their id (each starting with a
+    tab, columns as EVENT_COLUMNS) and their area rows as in :func:`insert_flat`."""
+    n = len(lines)
+    if not n:
+        return 0
+    ev_table, area_table = Event._meta.db_table, EventArea._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+    ids = reserve_ids(n)
+    events = "".join([f"{pk}{line}\n" for pk, line in zip(ids, lines)])
+    links = "".join([f"{ids[link_values[k]]}\t{link_values[k + 1]}\t{link_values[k + 2]}\t{link_values[k + 3]}\n"
+                     for k in range(0, len(link_values), 4)])
+    with connection.cursor() as cur, connection.wrap_database_errors:
+        raw = cur.cursor
+        with raw.copy(f'COPY "{ev_table}" ({cols}) FROM STDIN') as copy:
+            copy.write(events)
+        if links:
+            with raw.copy(f'COPY "{area_table}" ({", ".join(AREA_COLUMNS)}) FROM STDIN') as copy:
+                copy.write(links)
+    return n

@@ -18,6 +18,7 @@ thread while the previous chunk is being written.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,7 @@ from .mapping import Coordinates, _cell_text, _number
 
 UTC = dt.timezone.utc
 DEFER = object()
+NULL = "\\N"  # COPY's text for NULL
 # Fields the short path handles; a mapping that uses any other field sends a row to the shared
 # path whenever that cell is not empty.
 SIMPLE_FIELDS = {"external_id", "occurred_from", "time_from", "category", "lat", "lon", "x", "y", "description",
@@ -60,17 +62,36 @@ class FastChunk:
     external_ids: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)  # the source row of each event
     rest: list = field(default_factory=list)  # TableRows for the shared path
+    # PostgreSQL: the events as COPY text lines without their id (each starts with a tab) instead
+    # of ``values``, so the writer only puts the id in front.
+    copy_lines: list[str] | None = None
 
     @property
     def count(self) -> int:
         return len(self.numbers)
 
+    def event_rows(self):
+        """Each event's column values (EVENT_COLUMNS without the id), read back from either form."""
+        if self.copy_lines is not None:
+            ints, floats, bools = (1, 3, 4, 5, 8, 24, 27), (9, 10, 11, 12), (15, 19)
+            for line in self.copy_lines:
+                row: list = [None if v == NULL else _unescape(v) for v in line[1:].split("\t")]
+                for i in ints:
+                    row[i] = int(row[i]) if row[i] is not None else None
+                for i in floats:
+                    row[i] = float(row[i])
+                for i in bools:
+                    row[i] = row[i] == "t"
+                yield row
+            return
+        width = len(bulk_sql.EVENT_COLUMNS) - 1
+        for k in range(self.count):
+            yield self.values[k * width:(k + 1) * width]
+
     def as_inputs(self) -> list[EventInput]:
         """The same events as validated inputs, for the upsert path (a repeated or resumed file)."""
         out = []
-        width = len(bulk_sql.EVENT_COLUMNS) - 1
-        for k in range(self.count):
-            row = self.values[k * width:(k + 1) * width]
+        for row in self.event_rows():
             when = row[6] if isinstance(row[6], dt.datetime) else dt.datetime.fromisoformat(row[6])
             out.append(EventInput(
                 category_id=row[4], subcategory_id=row[5], occurred_from=when.replace(tzinfo=UTC), lat=row[9],
@@ -289,12 +310,40 @@ class FastRows:
         out.weeks = {p[3] for p in picked}
         out.numbers = [p[0] for p in picked]
         out.external_ids = [p[9] for p in picked]
+        if not self.sqlite:
+            stamp = f"{self.as_dt(timezone.now()).astimezone(UTC).replace(tzinfo=None)}+00"
+            user_text = NULL if user is None else str(user)
+            out.copy_lines = [
+                f"\t{uid}\t{collab}\t\\N\t{org}\t{cat}\t{NULL if sub is None else sub}\t{utc}+00\t\\N\t{week}"
+                f"\t{la!r}\t{lo!r}\t{x!r}\t{y!r}\t{point}\t\\N\t{'f' if inside else 't'}\t{_escape(description)}"
+                f"\t\\N\t\\N\t{'t' if police else 'f'}\t{visibility}\ttable\t{_escape(ext)}\t{{}}\t{user_text}"
+                f"\t{stamp}\t{stamp}\t1"
+                for uid, (_n, cat, sub, week, _o, utc, description, visibility, police, ext), la, lo, x, y, inside
+                in zip(uuids, picked, lats, lons, xs, ys, in_area)
+            ]
+            return
         out.values = [
             v for uid, (_n, cat, sub, week, _o, utc, description, visibility, police, ext), la, lo, x, y, inside
             in zip(uuids, picked, lats, lons, xs, ys, in_area)
             for v in (uid, collab, None, org, cat, sub, as_dt(utc), None, week, la, lo, x, y, point, None, not inside,
                       description, None, None, police, visibility, "table", ext, "{}", user, now, now, 1)
         ]
+
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _escape(text: str) -> str:
+    """Text for a COPY line: backslash, tab, newline and carriage return escaped."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return "".join(_ESCAPES.get(c, c) for c in text)
+    return text
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), text) if "\\" in text else text
 
 
 def _rows_of(rows, picked) -> list:

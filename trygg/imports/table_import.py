@@ -258,7 +258,10 @@ def _insert_fast(prep: Prepared, fast: FastChunk) -> int:
     """Write the short path's events and their areas (plain SQL, inside the chunk's transaction)."""
     if not fast.count:
         return 0
-    written = bulk_sql.insert_flat(fast.values, fast.link_values)
+    if fast.copy_lines is not None:
+        written = bulk_sql.insert_copy_lines(fast.copy_lines, fast.link_values)
+    else:
+        written = bulk_sql.insert_flat(fast.values, fast.link_values)
     events_changed.send(Event, collaboration_id=prep.writer.collaboration.pk, weeks=fast.weeks)
     return written
 

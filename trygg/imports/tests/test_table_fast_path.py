@@ -222,6 +222,8 @@ def _fast_when(value) -> dt.datetime:
 
 def event_rows(chunk: FastChunk) -> list[tuple]:
     """The short path's event rows (EVENT_COLUMNS without "id"), whether kept as tuples or flat."""
+    if hasattr(chunk, "event_rows"):
+        return [tuple(r) for r in chunk.event_rows()]
     if hasattr(chunk, "events"):
         return [tuple(r) for r in chunk.events]
     width = len(bulk_sql.EVENT_COLUMNS) - 1
