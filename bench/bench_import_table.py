@@ -11,7 +11,9 @@ The baseline, measured in the same run on the same file: the csv module plus ``e
 the same rows into an equivalent table (a copy of the events table with its indexes), no
 validation, committed every 5,000 rows.
 
-Targets: ≥ 20,000 rows/s, peak RSS ≤ 500 MB (``resource.getrusage``), import/baseline ≤ 3×.
+Targets: ≥ 20,000 rows/s, peak RSS ≤ 500 MB (``resource.getrusage`` of this process plus the
+import's read-ahead process, counted in full although the forked process shares pages with this
+one), import/baseline ≤ 3×.
 
     /tmp/venv/bin/python bench/bench_import_table.py                 # temporary SQLite file
     /tmp/venv/bin/python bench/bench_import_table.py --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -154,6 +156,9 @@ def run(rows: int, n_areas: int, vertices: int, profile: bool, workdir: Path) ->
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The read-ahead process (forked, so much of its memory is shared with this one): counted in
+    # full on top, an upper bound of what the import takes.
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     events = Event.objects.filter(collaboration=collab).count()
     assert counts.created == events == rows - counts.rejected, (counts, events)
     links = EventArea.objects.filter(event__collaboration=collab).count()
@@ -177,8 +182,11 @@ def run(rows: int, n_areas: int, vertices: int, profile: bool, workdir: Path) ->
         "rows_per_cpu_s": round(rows / import_cpu),
         "load_average": os.getloadavg(),
         "peak_rss_mb": round(peak_mb, 1),
+        "peak_rss_reader_process_mb": round(child_mb, 1),
+        "peak_rss_total_mb": round(peak_mb + child_mb, 1),
         "targets": {"rows_per_s": TARGET_ROWS_PER_S, "peak_rss_mb": TARGET_RSS_MB, "ratio": TARGET_RATIO},
-        "meets_targets": rows / import_s >= TARGET_ROWS_PER_S and peak_mb <= TARGET_RSS_MB and ratio <= TARGET_RATIO,
+        "meets_targets": (rows / import_s >= TARGET_ROWS_PER_S and peak_mb + child_mb <= TARGET_RSS_MB
+                          and ratio <= TARGET_RATIO),
     }
 
 
