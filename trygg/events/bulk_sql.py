@@ -39,9 +39,9 @@ def reserve_ids(n: int) -> list[int]:
     table = Event._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # One array value instead of n result rows.
-            cur.execute(f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) "
-                        f"FROM generate_series(1, %s)", [n])
+            # One array value instead of n result rows; the sequence's name looked up once.
+            cur.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                        [_id_sequence(cur, table), n])
             return list(cur.fetchone()[0])
         cur.execute(f'SELECT MAX(id) FROM "{table}"')
         top = cur.fetchone()[0] or 0
@@ -49,6 +49,17 @@ def reserve_ids(n: int) -> list[int]:
         seq = cur.fetchone()
         start = max(top, seq[0] if seq else 0) + 1
         return list(range(start, start + n))
+
+
+_sequences: dict[tuple[str, str], str] = {}
+
+
+def _id_sequence(cur, table: str) -> str:
+    key = (connection.settings_dict["NAME"], table)
+    if key not in _sequences:
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _sequences[key] = cur.fetchone()[0]
+    return _sequences[key]
 
 
 def _sqlite_dt(value):

@@ -22,6 +22,7 @@ one import at a time uses the mode.
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -119,14 +120,17 @@ def release() -> int:
         if connection.vendor == "postgresql":
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for item in held:
+            started = time.perf_counter()
             if item.kind == HeldIndex.Kind.INDEX:
                 cur.execute(_if_not_exists(item.definition))
+                log.info("bulk load: built %s in %.2f s", item.name, time.perf_counter() - started)
                 continue
             cur.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [item.name])
             if cur.fetchone() is None:
                 # NOT VALID then VALIDATE: one scan that checks every row, not a trigger per row.
                 cur.execute(f"ALTER TABLE {q(item.table)} ADD CONSTRAINT {q(item.name)} {item.definition} NOT VALID")
                 cur.execute(f"ALTER TABLE {q(item.table)} VALIDATE CONSTRAINT {q(item.name)}")
+                log.info("bulk load: restored %s in %.2f s", item.name, time.perf_counter() - started)
         HeldIndex.objects.filter(pk__in=[h.pk for h in held]).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:  # fresh planner statistics for the grown tables
