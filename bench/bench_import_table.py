@@ -7,9 +7,11 @@ plus its municipality, through :func:`trygg.imports.table_import.import_table` (
 5,000 rows: read, convert, validate, boundary check, area assignment, upsert by external id,
 rejected rows and progress recorded per chunk).
 
-The baseline, measured in the same run on the same file: the csv module plus ``executemany`` of
-the same rows into an equivalent table (a copy of the events table with its indexes), no
-validation, committed every 5,000 rows.
+Two baselines, measured in the same run on the same file: the csv module plus ``executemany`` of
+the same rows into an equivalent table, no validation, committed every 5,000 rows — once into a
+copy of the events table with all its indexes, once into a copy with only its unique indexes (the
+table as bulk-load mode loads it). The ratio target is checked against the larger of the two
+ratios.
 
 Targets: ≥ 20,000 rows/s, peak memory ≤ 500 MB, import/baseline ≤ 3×. Memory is measured two
 ways: the peak proportional set size (PSS) of this process plus the import's read-ahead process,
@@ -75,31 +77,40 @@ def generate_csv(path: Path, rows: int, frame, seed: int = 5) -> int:
     return path.stat().st_size
 
 
-def equivalent_table(connection) -> tuple[str, list[str]]:
-    """Create ``bench_baseline`` with the events table's columns and indexes; return its insert columns."""
+def equivalent_table(connection, table: str = "bench_baseline", unique_only: bool = False) -> tuple[str, list[str]]:
+    """Create ``table`` with the events table's columns and indexes (``unique_only``: only its unique
+    ones, as bulk-load mode loads it); return its insert columns."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("CREATE TABLE bench_baseline (LIKE events_event INCLUDING ALL)")
+            cur.execute(f"CREATE TABLE {table} (LIKE events_event INCLUDING ALL)")
+            if unique_only:
+                cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef NOT LIKE 'CREATE UNIQUE%%'",
+                            [table])
+                for (name,) in cur.fetchall():
+                    cur.execute(f'DROP INDEX "{name}"')
         else:
             cur.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'events_event' AND sql IS NOT NULL")
             for kind, sql in cur.fetchall():
-                sql = sql.replace('"events_event"', '"bench_baseline"')
+                sql = sql.replace('"events_event"', f'"{table}"')
                 if kind == "index":
-                    sql = sql.replace('INDEX "', 'INDEX "bl_', 1)
+                    if unique_only and not sql.startswith("CREATE UNIQUE"):
+                        continue
+                    sql = sql.replace('INDEX "', f'INDEX "{table}_', 1)
                 cur.execute(sql)
-    return "bench_baseline", ["uuid", "collaboration_id", "organisation_id", "category_id", "occurred_from", "iso_week",
+    return table, ["uuid", "collaboration_id", "organisation_id", "category_id", "occurred_from", "iso_week",
                               "lat", "lon", "x", "y", "precision", "outside", "description", "police_notified",
                               "visibility", "source", "external_id", "source_data", "created_at", "updated_at",
                               "version"]
 
 
-def baseline(path: Path, collab, org) -> float:
+def baseline(path: Path, collab, org, unique_only: bool = False) -> tuple[float, float]:
     """csv + executemany of the same rows into an equivalent table, no validation."""
     from django.db import connection, transaction
 
     from trygg.events.models import Category
 
-    table, columns = equivalent_table(connection)
+    table, columns = equivalent_table(connection, "bench_baseline_unique" if unique_only else "bench_baseline",
+                                      unique_only)
     cat_ids = {c.name_sv.casefold(): c.pk for c in Category.objects.filter(collaboration=collab)}
     cat_ids |= {c.code: c.pk for c in Category.objects.filter(collaboration=collab)}
     default = next(iter(cat_ids.values()))
@@ -187,6 +198,8 @@ def run(rows: int, n_areas: int, vertices: int, profile: bool, workdir: Path) ->
         "category_values": {"klotter": "klotter", "inbrott": "inbrott"},
     })
     base_s, base_cpu = baseline(path, collab, org)
+    # The same into a table with only the unique indexes: what bulk-load mode loads into.
+    bare_s, bare_cpu = baseline(path, collab, org, unique_only=True)
 
     profiler = None
     if profile:
@@ -209,7 +222,7 @@ def run(rows: int, n_areas: int, vertices: int, profile: bool, workdir: Path) ->
     events = Event.objects.filter(collaboration=collab).count()
     assert counts.created == events == rows - counts.rejected, (counts, events)
     links = EventArea.objects.filter(event__collaboration=collab).count()
-    ratio = import_s / base_s
+    ratio = max(import_s / base_s, import_s / bare_s)
     return {
         "benchmark": "bench_import_table",
         "database": connection.vendor,
@@ -223,7 +236,11 @@ def run(rows: int, n_areas: int, vertices: int, profile: bool, workdir: Path) ->
         "rows_per_s": round(rows / import_s),
         "baseline_s": round(base_s, 2),
         "baseline_rows_per_s": round(rows / base_s),
-        "ratio_to_baseline": round(ratio, 2),
+        "ratio_to_baseline": round(import_s / base_s, 2),
+        "baseline_unique_indexes_only_s": round(bare_s, 2),
+        "baseline_unique_indexes_only_rows_per_s": round(rows / bare_s),
+        "ratio_to_baseline_unique_indexes_only": round(import_s / bare_s, 2),
+        "baseline_unique_indexes_only_cpu_s": round(bare_cpu, 2),
         "import_cpu_s": round(import_cpu, 2),
         "baseline_cpu_s": round(base_cpu, 2),
         "rows_per_cpu_s": round(rows / import_cpu),
