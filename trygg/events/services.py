@@ -188,19 +188,18 @@ class EventWriter:
         )
 
     def write(self, inputs: list[EventInput], *, organisation, report: Report | None = None,
-              user=None, upsert: bool = False, keep_events: bool = True, savepoint: bool = True) -> WriteResult:
+              user=None, upsert: bool = False, keep_events: bool = True) -> WriteResult:
         """Write validated events in batches: areas, SWEREF x/y, the event rows and their area rows.
 
         With ``upsert`` an event whose (source, external id) exists is updated when its content
         changed (with a history entry) and left alone otherwise. With ``keep_events=False`` the new
         events are not returned as objects (``result.events`` holds only updated ones) and are
         inserted through plain SQL (:mod:`trygg.events.bulk_sql`): the path for large imports.
-        ``savepoint=False`` is for callers whose own transaction is abandoned on any error (a report).
         """
         result = WriteResult()
         for start in range(0, len(inputs), BATCH):
             chunk = inputs[start:start + BATCH]
-            with transaction.atomic(savepoint=savepoint):
+            with transaction.atomic():
                 self._write_chunk(chunk, result, organisation=organisation, report=report, user=user, upsert=upsert,
                                   keep_events=keep_events)
         return result
@@ -236,42 +235,69 @@ class EventWriter:
                 events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks=weeks)
                 result.created += len(fresh)
                 fresh = []
-            objs = [
-                self._new_event(item, float(x), float(y), a, organisation_id=org_id,
-                                report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
-                for item, x, y, a in zip(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas)
-            ]
-            conn = fastsql.real(connection)
-            small = len(objs) <= SMALL_INSERT and fastsql.can_insert(conn)
-            if objs and small:
-                fastsql.insert(objs, conn)
-            elif objs:
-                Event.objects.bulk_create(objs, batch_size=BATCH)
-            if objs and objs[0].pk is None:  # backends without RETURNING: fetch ids by uuid
-                ids = dict(Event.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
-                for o in objs:
-                    o.pk = o.id = ids[o.uuid]
-            if small:
-                fastsql.insert_values(EventArea, ["event_id", "area_id", "category_id_copy", "iso_week"],
-                                      [(o.pk, a, o.category_id, o.iso_week)
-                                       for o, area_ids in zip(objs, areas) for a in area_ids], conn)
-            else:
-                EventArea.objects.bulk_create([
-                    EventArea(event_id=o.pk, area_id=a, category_id_copy=o.category_id, iso_week=o.iso_week)
-                    for o, area_ids in zip(objs, areas) for a in area_ids
-                ], batch_size=BATCH * 2)
-            for o, area_ids in zip(objs, areas):
-                o.written_area_ids = area_ids  # lets callers answer without reading the rows back
-            if objs:
-                events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
-            result.created += len(objs)
-            result.events.extend(objs)
+            objs = self._new_events(fresh, xs, ys, areas, organisation_id=org_id,
+                                    report_id=getattr(report, "pk", None), user_id=getattr(user, "pk", None))
+            self._store_new(objs, areas, result)
         for event, item in updates:
             if self._apply(event, item, user=user, note=_("Updated by import")):
                 result.updated += 1
             else:
                 result.unchanged += 1
             result.events.append(event)
+
+    def _new_events(self, fresh: list[EventInput], xs, ys, areas: list[list[int]], *, organisation_id, report_id,
+                    user_id) -> list[Event]:
+        return [
+            self._new_event(item, float(x), float(y), a, organisation_id=organisation_id, report_id=report_id,
+                            user_id=user_id)
+            for item, x, y, a in zip(fresh, np.atleast_1d(xs), np.atleast_1d(ys), areas)
+        ]
+
+    def prepare_new(self, inputs: list[EventInput], *, organisation, user=None) -> tuple[list[Event], list[list[int]]]:
+        """Unsaved events (areas, SWEREF x/y, every field but the report) for :meth:`store_new`:
+        the work that needs no database, done before the write transaction takes the lock."""
+        areas = self.assign_areas(inputs)
+        xs, ys = to_sweref([i.lon for i in inputs], [i.lat for i in inputs])
+        objs = self._new_events(inputs, xs, ys, areas, organisation_id=getattr(organisation, "pk", organisation),
+                                report_id=None, user_id=getattr(user, "pk", None))
+        return objs, areas
+
+    def store_new(self, prepared: tuple[list[Event], list[list[int]]], *, report: Report | None = None) -> WriteResult:
+        """Write events from :meth:`prepare_new` (inside the caller's transaction)."""
+        objs, areas = prepared
+        for o in objs:
+            o.report_id = getattr(report, "pk", None)
+        result = WriteResult()
+        self._store_new(objs, areas, result)
+        return result
+
+    def _store_new(self, objs: list[Event], areas: list[list[int]], result: WriteResult) -> None:
+        """The event rows and their area rows; ``events_changed`` for the weeks touched."""
+        conn = fastsql.real(connection)
+        small = len(objs) <= SMALL_INSERT and fastsql.can_insert(conn)
+        if objs and small:
+            fastsql.insert(objs, conn)
+        elif objs:
+            Event.objects.bulk_create(objs, batch_size=BATCH)
+        if objs and objs[0].pk is None:  # backends without RETURNING: fetch ids by uuid
+            ids = dict(Event.objects.filter(uuid__in=[o.uuid for o in objs]).values_list("uuid", "id"))
+            for o in objs:
+                o.pk = o.id = ids[o.uuid]
+        if small:
+            fastsql.insert_values(EventArea, ["event_id", "area_id", "category_id_copy", "iso_week"],
+                                  [(o.pk, a, o.category_id, o.iso_week)
+                                   for o, area_ids in zip(objs, areas) for a in area_ids], conn)
+        else:
+            EventArea.objects.bulk_create([
+                EventArea(event_id=o.pk, area_id=a, category_id_copy=o.category_id, iso_week=o.iso_week)
+                for o, area_ids in zip(objs, areas) for a in area_ids
+            ], batch_size=BATCH * 2)
+        for o, area_ids in zip(objs, areas):
+            o.written_area_ids = area_ids  # lets callers answer without reading the rows back
+        if objs:
+            events_changed.send(Event, collaboration_id=self.collaboration.pk, weeks={o.iso_week for o in objs})
+        result.created += len(objs)
+        result.events.extend(objs)
 
     def _insert_fresh(self, fresh: list[EventInput], xs, ys, areas: list[list[int]], *, organisation_id, report_id,
                       user_id) -> set[int]:
@@ -366,14 +392,18 @@ def create_report(user, organisation, events: list[dict], *, client_id=None, now
             errors.update({f"events[{i}].{k}": v for k, v in exc.errors.items()})
     if errors:
         raise EventValidationError(errors)
+    # Everything that needs no database first: the write transaction holds SQLite's one write
+    # lock (and, in a threaded server, may wait for the GIL after each statement), so it should
+    # do nothing but write.
     report = Report(collaboration=collaboration, organisation=organisation, created_by=user, client_id=client_id)
+    prepared = writer.prepare_new(inputs, organisation=organisation, user=user)
     conn = fastsql.real(connection)
     with transaction.atomic():
         if fastsql.can_insert(conn):
             fastsql.insert([report], conn)  # Report has no save signal receivers
         else:
             report.save(force_insert=True)
-        written = writer.write(inputs, organisation=organisation, report=report, user=user, savepoint=False)
+        written = writer.store_new(prepared, report=report)
         audit.record("create", report, actor=user, collaboration=collaboration, detail={"events": len(inputs)})
     # The events as written (with ``written_area_ids``) and the writer's lookups, for an answer
     # built without reading them back.
