@@ -14,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("TRYGG_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("TRYGG_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("TRYGG_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("TRYGG_THREADS", "4")))
+        # Two processes per core, two threads each: a thread that holds SQLite's write lock waits for
+        # its process's interpreter lock after every statement, so few threads per process keep the
+        # lock short (measured in docs/benchmarks.md, "API load").
+        workers = os.environ.get("TRYGG_WORKERS") or str(2 * (os.cpu_count() or 1))
+        parser.add_argument("--workers", type=int, default=int(workers))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("TRYGG_THREADS", "2")))
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, host, port, workers, threads, no_migrate, **options):
