@@ -115,6 +115,29 @@ def release() -> int:
     held = list(HeldIndex.objects.order_by("kind", "pk"))
     if not held:
         return 0
+    with _sorting_on_disk():
+        return _release(held)
+
+
+@contextmanager
+def _sorting_on_disk():
+    """SQLite: building an index sorts the whole table; with ``temp_store=MEMORY`` (Trygg's setting)
+    that sort would live in memory and grow with the table, so it spills to a temporary file here."""
+    previous = None
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA temp_store")
+            previous = cur.fetchone()[0]
+            cur.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        if previous is not None:
+            with connection.cursor() as cur:
+                cur.execute(f"PRAGMA temp_store = {int(previous)}")
+
+
+def _release(held: list[HeldIndex]) -> int:
     q = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
