@@ -212,7 +212,10 @@ class EventWriter:
                 if item.external_id:
                     keys[item.source].append(item.external_id)
             for source, ids in keys.items():
-                for ev in Event.objects.filter(collaboration=self.collaboration, source=source, external_id__in=ids):
+                # .exclude(external_id=""): the unique index's condition, so that SQLite uses that index.
+                found = Event.objects.filter(collaboration=self.collaboration, source=source,
+                                             external_id__in=ids).exclude(external_id="")
+                for ev in found:
                     existing[(source, ev.external_id)] = ev
         fresh, updates, seen = [], [], set()
         for item in chunk:

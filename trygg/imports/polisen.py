@@ -282,7 +282,8 @@ class PoliceImporter:
                   "source_data"]
         stored = {row[0]: list(row[1:]) for row in Event.objects.filter(
             collaboration=self.collaboration, source=Source.POLISEN,
-            external_id__in=[i.external_id for i in items]).values_list("external_id", *fields)}
+            external_id__in=[i.external_id for i in items]).exclude(external_id="")  # the unique index's condition
+            .values_list("external_id", *fields)}
         changed = []
         for item in items:
             if stored.get(item.external_id) == [getattr(item, f) for f in fields]:
@@ -293,6 +294,7 @@ class PoliceImporter:
 
     def _commit(self, items, rejected, offset: int) -> None:
         with transaction.atomic():
+            runs.no_wait_for_disk()
             items = self._drop_unchanged(items) if items else items
             if items:
                 result = self.writer.write(items, organisation=self.organisation, upsert=True, keep_events=False)

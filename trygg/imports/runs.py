@@ -115,6 +115,18 @@ def finish_run(run: ImportRun, counts=None, *, status: str = Status.DONE, error:
     return run
 
 
+def no_wait_for_disk() -> None:
+    """Inside an import chunk's transaction, PostgreSQL: its commit returns before its WAL reaches
+    the disk. A crash can lose the last chunks committed, never half a chunk: their rows, counts
+    and resume point go together, so resuming repeats exactly what was lost. (SQLite in WAL mode
+    with synchronous=NORMAL already commits that way.)"""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+
+
 @contextmanager
 def running(run: ImportRun) -> Iterator[ImportRun]:
     """Mark the run running; on an exception mark it failed (or interrupted on Ctrl-C/kill) and re-raise.

@@ -15,7 +15,7 @@ from itertools import islice
 
 import numpy as np
 import shapely
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from .fast_rows import FastChunk, FastRows
 from .mapping import MappingError, Rejection, RowConverter, Spec, detect_swap
 from .models import ImportRun
 from .read_ahead import read_ahead
-from .runs import finish_run, record_rejected_many, report_progress, running, start_run
+from .runs import finish_run, no_wait_for_disk, record_rejected_many, report_progress, running, start_run
 from .tabular import open_table
 from .uploads import remove_upload
 
@@ -266,16 +266,6 @@ def _insert_fast(prep: Prepared, fast: FastChunk) -> int:
     return written
 
 
-def _no_wait_for_disk() -> None:
-    """PostgreSQL: this chunk's commit returns before its WAL reaches the disk. A crash can lose the
-    last chunks committed, never half a chunk: their rows, counts and resume point go together, so
-    resuming repeats exactly what was lost. (SQLite in WAL mode with synchronous=NORMAL already
-    commits that way.)"""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL synchronous_commit = off")
-
-
 def _import_chunks(run, prep: Prepared, counts: TableCounts, *, start_after: int, done: int, commit: bool, user,
                    organisation, progress, chunk_size: int, rejected_sample: list) -> None:
     collaboration = prep.writer.collaboration
@@ -296,7 +286,7 @@ def _import_chunks(run, prep: Prepared, counts: TableCounts, *, start_after: int
             done += item.count
             if commit:
                 with transaction.atomic():
-                    _no_wait_for_disk()
+                    no_wait_for_disk()
                     ids = item.fast.external_ids + [i.external_id for i in item.inputs]
                     upsert = len(set(ids)) != len(ids) or (looking and _any_existing(collaboration.pk, ids))
                     if not upsert:
