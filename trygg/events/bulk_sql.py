@@ -112,9 +112,18 @@ def _max_params() -> int:
 
 
 def _insert_sqlite(cur, head: str, width: int, rows: list[tuple]) -> None:
-    """Rows as tuples: flattened for :func:`_insert_flat_sqlite`."""
+    """Many rows per INSERT statement: SQLite then inserts a whole block in C without the
+    interpreter lock (``executemany`` takes the lock back after every row), so another thread
+    preparing the next rows runs meanwhile."""
+    per = max(1, min(500, _max_params() // width))
+    one = "(" + ", ".join(["?"] * width) + ")"
     raw = cur.cursor if hasattr(cur, "cursor") else cur
-    _insert_flat_sqlite(raw, head, width, [v for row in rows for v in row])
+    full_sql = head + ", ".join([one] * per)
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        sql = full_sql if len(part) == per else head + ", ".join([one] * len(part))
+        with connection.wrap_database_errors:  # Django's IntegrityError, as for any other query
+            sqlite3.Cursor.execute(raw, sql, [v for row in part for v in row])  # "?" as they are
 
 
 def new_uuids(n: int) -> list[str]:
@@ -169,8 +178,6 @@ def insert_flat(values: list, link_values: list) -> int:
 
 
 def _insert_flat_sqlite(raw, head: str, width: int, values: list, tail: str = "") -> None:
-    """Many rows per INSERT statement: SQLite then inserts a whole block in C without the
-    interpreter lock (``executemany`` takes the lock back after every row)."""
     per = max(1, min(500, _max_params() // width))
     one = "(" + ", ".join(["?"] * width) + ")"
     full_sql = head + ", ".join([one] * per) + tail
