@@ -2,7 +2,8 @@
 
 PostgreSQL comes from TRYGG_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
 Unreachable PostgreSQL: under CI=true the run fails; elsewhere the PostgreSQL pass is skipped with
-a message saying how to run it.
+a message saying how to run it. TRYGG_TEST_WORKERS sets the pytest-xdist processes (default 2).
+Tested in tests/test_run_suite.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+
+from tests.ci import under_ci
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 
@@ -31,7 +34,7 @@ def postgres_reachable(url: str) -> tuple[bool, str]:
 def pytest(label: str, env_extra: dict, args: list[str]) -> int:
     env = os.environ.copy()
     env.update(env_extra)
-    workers = env.get("TRYGG_TEST_WORKERS", "2")
+    workers = os.environ.get("TRYGG_TEST_WORKERS") or "2"
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", workers, "--dist", "loadfile", *args]
     print(f"\n=== Test suite on {label} ===\n{' '.join(cmd)}", flush=True)
     return subprocess.call(cmd, env=env)
@@ -49,14 +52,16 @@ def main(argv: list[str]) -> int:
         ok, why = postgres_reachable(url)
         if ok:
             status |= pytest("PostgreSQL", {"DATABASE_URL": url}, args)
-        elif os.environ.get("CI", "").lower() == "true":
-            print(f"\nPostgreSQL at {url} is unreachable ({why}); under CI=true that fails the run.")
+        elif under_ci():
+            print(f"\nFAILED: PostgreSQL at {url} is unreachable ({why}); under CI=true that fails the run.\n"
+                  "Start PostgreSQL or point TRYGG_TEST_POSTGRES_URL at a reachable server.", flush=True)
             status |= 1
         else:
             print(
                 f"\nSKIPPED the PostgreSQL pass: {url} is unreachable ({why}).\n"
                 "Start PostgreSQL or set TRYGG_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB, "
-                "then run `make test-postgres`."
+                "then run `make test-postgres`.",
+                flush=True,
             )
     return status
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import handle_missing
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PHONE = (390, 844)
@@ -16,15 +18,19 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def start_chromium(size=PHONE):
-    """A headless Chromium with a throw-away profile: (driver, profile directory); skips when absent."""
+    """A headless Chromium with a throw-away profile: (driver, profile directory).
+
+    Without Chromium, chromedriver or selenium the test is skipped with a message, or fails under
+    CI=true (tests/ci.py), so CI never goes green without the browser tests.
+    """
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
-        pytest.skip(f"browser test needs {' and '.join(missing)} (install chromium and chromium-driver)")
+        handle_missing(" and ".join(missing), "run `make browser-deps` as root, or apt-get install chromium chromium-driver")
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("browser test needs the selenium package (pip install selenium)")
+        handle_missing("the selenium package", "pip install -e '.[test]'")
     profile = tempfile.mkdtemp(prefix="trygg-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

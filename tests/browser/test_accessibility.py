@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import handle_missing
+
 from .conftest import browser_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -30,7 +32,7 @@ def axe_source() -> str:
     try:
         import axe_selenium_python
     except ImportError:
-        pytest.skip("accessibility test needs axe-selenium-python (pip install axe-selenium-python)")
+        handle_missing("axe-selenium-python", "make install-test, see docs/accessibility.md")
     path = Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
     source = path.read_text(encoding="utf8")
     version = re.search(r"axe v(\d+)\.(\d+)", source[:200])
