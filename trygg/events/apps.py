@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from trygg.accounts import audit
 
+        from . import signals  # noqa: F401  (seeds the categories of every new collaboration)
         from .models import Category
 
         audit.track(Category)
