@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("accesslog", os.environ.get("TRYGG_ACCESS_LOG") or None)
                 self.cfg.set("timeout", 120)
+                # No gunicorn control socket: Trygg does not use it, and its default path in the home
+                # directory is shared by every server of the user (two `trygg serve` would collide).
+                self.cfg.set("control_socket_disable", True)
 
             def load(self):
                 return application
