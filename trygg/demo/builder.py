@@ -71,6 +71,14 @@ def existing_demo() -> Collaboration | None:
     return Collaboration.objects.filter(slug=DEMO_SLUG).first()
 
 
+def built_until(collab: Collaboration) -> dt.date | None:
+    """The last day (Stockholm) of the demo's events as recorded when it was built; None if unknown."""
+    end = (collab.settings or {}).get("demo", {}).get("end")
+    if not end:
+        return None
+    return dt.datetime.fromisoformat(end).astimezone(generator.STOCKHOLM).date()
+
+
 def delete_demo() -> bool:
     """Remove the demo collaboration, everything in it and the demo users. False if none."""
     collab = existing_demo()

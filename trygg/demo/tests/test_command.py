@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -78,3 +79,39 @@ def test_it_refuses_to_run_on_a_production_server(monkeypatch):
     with pytest.raises(CommandError, match="TRYGG_PRODUCTION"):
         run(*ARGS)
     assert builder.existing_demo() is None
+
+
+@pytest.mark.django_db
+def test_a_demo_that_ends_before_the_day_asked_for_is_rebuilt_with_a_message():
+    from trygg.events.models import Event
+
+    run(*ARGS)  # events up to 2025-06-30
+    old = builder.existing_demo()
+    output = run(*ARGS[:-4], "--until", "2025-07-10", "--seed", "4")
+    assert "end on 2025-06-30, before 2025-07-10: rebuilding the demo" in output
+    assert "Reports filed in the demo since it was built are discarded" in output
+    assert "already exists" not in output
+    new = builder.existing_demo()
+    assert new.pk != old.pk
+    assert builder.built_until(new) == dt.date(2025, 7, 10)
+    last = Event.objects.filter(collaboration=new).latest("occurred_from").occurred_from
+    assert last.date() > dt.date(2025, 6, 30)
+
+
+@pytest.mark.django_db
+def test_without_until_a_demo_from_an_earlier_day_is_brought_up_to_today(monkeypatch):
+    from trygg.demo import generator
+
+    # "today" is fixed: the command's default end comes from generator.default_end()
+    now = dt.datetime(2025, 7, 10, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(generator, "default_end", lambda now_=None: now)
+    base = ["--years", "0.3", "--scale", "0.2", "--seed", "4"]
+    run(*base, "--until", "2025-07-08")
+    assert builder.built_until(builder.existing_demo()) == dt.date(2025, 7, 8)
+
+    output = run(*base)  # what `make run` does days later
+    assert "rebuilding the demo" in output and "Built 'Upplands Väsby (demo)'" in output
+    assert builder.built_until(builder.existing_demo()) == dt.date(2025, 7, 10)
+
+    output = run(*base)  # the same day again: nothing to do
+    assert "already exists" in output and "rebuilding" not in output

@@ -23,7 +23,10 @@ class Command(BaseCommand):
                             help="Event volume factor (1 ≈ 12,500 events a year).")
         parser.add_argument("--until", type=dt.date.fromisoformat, default=None,
                             help="Last day of the period (YYYY-MM-DD; default today, up to now).")
-        parser.add_argument("--reset", action="store_true", help="Delete the previous demo first.")
+        parser.add_argument("--reset", action="store_true",
+                            help="Delete the previous demo first. Without it a demo whose events end before "
+                                 "the last day asked for (today by default) is rebuilt too; one that is "
+                                 "up to date is left as it is.")
         parser.add_argument("--allow-production", action="store_true",
                             help="Build the demo even though TRYGG_PRODUCTION is on (it creates users with "
                                  "public passwords).")
@@ -42,6 +45,8 @@ class Command(BaseCommand):
             end = dt.datetime.combine(until, dt.time(23, 59), tzinfo=generator.STOCKHOLM)
             now = generator.default_end()
             end = min(end, now)
+        if not reset and (previous := builder.existing_demo()) is not None:
+            reset = self._outdated(previous, end)
         if reset and builder.existing_demo() is not None:
             self.stdout.write("Deleting the previous demo …")
         self._last = -1
@@ -73,6 +78,24 @@ class Command(BaseCommand):
         for username, password, org, role in result.users:
             self.stdout.write(f"  {username:<{width}}  {password:<24} {role} – {org}")
         self.stdout.write("Coordinators and admins set up two-factor authentication at their first login.")
+
+    def _outdated(self, collab, end) -> bool:
+        """True (with a message) when the existing demo ends before the day asked for.
+
+        `make run` runs `trygg demo` every time: a demo built on an earlier day would otherwise keep
+        its events ending on that day, and "this week's events" would be empty. It is rebuilt.
+        """
+        from trygg.demo import builder, generator
+
+        built = builder.built_until(collab)
+        wanted = (end or generator.default_end()).astimezone(generator.STOCKHOLM).date()
+        if built is None or built >= wanted:
+            return False
+        self.stdout.write(self.style.WARNING(
+            f"The demo's events end on {built}, before {wanted}: rebuilding the demo so that they run up to "
+            f"{wanted}. Reports filed in the demo since it was built are discarded (pass --until {built} "
+            f"to keep the old demo as it is)."))
+        return True
 
     def _progress(self, what, done, total):
         pct = int(100 * done / total) if total else 100
