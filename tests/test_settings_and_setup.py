@@ -42,6 +42,21 @@ def test_the_readme_names_the_two_commands_that_make_and_ci_use():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_readme_lists_the_demo_logins_a_screenshot_and_docs_that_exist():
+    from trygg.demo.builder import USERS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for username, password, *_ in USERS:
+        assert f"`{username}` | `{password}`" in readme, f"demo login {username} missing from the README"
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images, "the README shows no screenshot"
+    links = re.findall(r"\]\(((?:docs/|\.env|CHANGELOG)[^)#]*)\)", readme)
+    assert any(link.startswith("docs/") and link.endswith(".md") for link in links)
+    for path in images + links:
+        assert (ROOT / path).is_file(), f"the README points at {path}, which does not exist"
+    assert "make run" in readme and "again" in readme  # what a second `make run` does
+
+
 @pytest.mark.django_db
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
     if connection.vendor != "sqlite":
