@@ -192,11 +192,35 @@ def plan_import(path, collaboration, *, type_code: str, level: str | int | None 
                       parent, notes)
 
 
-def apply_plan(plan: ImportPlan, *, user=None, filename: str = "") -> dict[str, int]:
-    """Commit a plan in one transaction (all or nothing); the run is recorded when imports is installed."""
-    from django.conf import settings
+def apply_plan(plan: ImportPlan, *, user=None, filename: str = "", run=None, progress=None) -> dict[str, int]:
+    """Commit a plan in one transaction (all or nothing).
 
+    With ``run`` (an import run the caller started before the real work and finishes after it),
+    the rejected features and the counts go to that run. Without it, when imports is installed, a
+    run is started here, before the writing, and finished after it. ``progress(done, total)`` is
+    called after each area written.
+    """
+    from .import_runs import start_boundary_run
+
+    own_run = run is None
+    if own_run:
+        run = start_boundary_run(plan.collaboration, filename=filename, user=user)
+    if run is None:
+        return _write(plan, progress)
+    from trygg.imports import runs
+
+    run.options = {**run.options, "type": plan.type_code, "crs": plan.source_crs}
+    with runs.running(run):
+        counts = _write(plan, progress, run=run)
+        if own_run:
+            runs.finish_run(run, counts)
+    counts["run"] = str(run.uuid)
+    return counts
+
+
+def _write(plan: ImportPlan, progress=None, *, run=None) -> dict[str, int]:
     collaboration = plan.collaboration
+    writes = plan.count("create") + plan.count("update")
     with transaction.atomic():
         area_type, _created = AreaType.objects.get_or_create(
             collaboration=collaboration, code=plan.type_code,
@@ -216,19 +240,15 @@ def apply_plan(plan: ImportPlan, *, user=None, filename: str = "") -> dict[str, 
                 if plan.parent is not None:
                     area.parent = plan.parent
                 changed.append(area)
-        for area in new:  # save() so the audit log records each area
+        for done, area in enumerate([*new, *changed], start=1):  # save() so the audit log records each area
             area.save()
-        for area in changed:
-            area.save()
+            if progress:
+                progress(done, writes)
         counts = {"read": len(plan.items), "created": len(new), "updated": len(changed),
                   "unchanged": plan.count("unchanged"), "rejected": plan.count("reject")}
-        if "trygg.imports" in settings.INSTALLED_APPS:
+        if run is not None:
             from trygg.imports import runs
-            from trygg.imports.models import ImportRun
 
-            run = runs.start_run(collaboration, ImportRun.Kind.BOUNDARY, source=filename, filename=Path(filename).name,
-                                 user=user, options={"type": plan.type_code, "crs": plan.source_crs})
             runs.record_rejected_many(run, [(i.number, i.message, i.raw) for i in plan.items if i.action == "reject"])
-            runs.finish_run(run, counts)
-            counts["run"] = str(run.uuid)
+            run.save(update_fields=["options"])
     return counts

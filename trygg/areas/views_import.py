@@ -1,17 +1,17 @@
 """The web face of ``trygg areas import`` (journey J5): an administrator uploads a boundary file,
 chooses the area type and the name and code fields, sees the dry run (a table and a small map),
-then commits it and may recompute the events' areas.
+then commits it: the background worker writes the areas and recomputes the events' areas while
+the run page shows a progress bar, then the result.
 
-The logic is the importer's (``plan_import`` is the dry run, ``apply_plan`` the commit, recorded
-as an import run); this module only keeps the uploaded file between the steps (under
-``MEDIA_ROOT/areas_import/``, named by a random token kept in the session) and removes it after
-the commit or when the import is cancelled. Administrators of the collaboration only; everyone
-else gets 404.
+The logic is the importer's (``plan_import`` is the dry run, made in the request; ``apply_plan``
+the commit, made by ``tasks.import_boundary_run`` as an import run). This module keeps the uploaded
+file between the steps (under ``MEDIA_ROOT/areas_import/``, named by a random token kept in the
+session); on commit the file becomes the run's and the worker removes it, and a cancelled import
+removes it at once. Administrators of the collaboration only; everyone else gets 404.
 """
 
 from __future__ import annotations
 
-import io
 import secrets
 import time
 from pathlib import Path
@@ -20,10 +20,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.management import call_command
-from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,20 +31,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from trygg.accounts.models import Role
 from trygg.core.decorators import with_collaboration
 from trygg.core.svg import area_map
-from trygg.events.models import Event
 
-from .importer import CODE_FIELDS, NAME_FIELDS, BoundaryFileError, _pick, apply_plan, plan_import, read_features
+from .import_runs import boundary_problem, plan_for, signature, start_boundary_run
+from .importer import CODE_FIELDS, NAME_FIELDS, BoundaryFileError, _pick, read_features
 from .models import Area, AreaType
 
 SESSION_KEY = "areas_import"
-DONE_KEY = "areas_import_done"
 NEW_TYPE = "__new__"
 SUFFIXES = {".geojson": ".geojson", ".json": ".geojson", ".gpkg": ".gpkg", ".zip": ".zip"}
 MAX_UPLOAD_BYTES = 300 * 1024 * 1024
 STALE_SECONDS = 24 * 3600
-# Recomputing the events' areas in the request is fine for a municipality's events; beyond this
-# the page points to ``trygg areas backfill`` (there is no background task for it yet).
-BACKFILL_SYNC_LIMIT = 50_000
 TABLE_LIMIT = 500
 PREVIEW_LIMIT = 1500
 ACTION_FILLS = {"create": "#8fd19e", "update": "#ffd966", "unchanged": "#dfe3e8"}
@@ -176,23 +170,7 @@ class ImportSettingsForm(forms.Form):
 
 
 def _plan(pending: dict, collaboration):
-    o = pending["options"]
-    return plan_import(pending["path"], collaboration, type_code=o["type_code"],
-                       level=o["new_type"]["level"] if o["new_type"] else None, name_field=o["name_field"],
-                       code_field=o["code_field"], parent_code=o["parent_code"], crs=o["crs"])
-
-
-def _signature(plan) -> str:
-    c = plan.counts
-    return f"{c['create']}-{c['update']}-{c['unchanged']}-{c['reject']}"
-
-
-def _boundary_problem(plan) -> str:
-    kept = [i for i in plan.items if i.action != "reject"]
-    if len(kept) != 1:
-        return _("Only a file with exactly one area can become the collaboration's boundary; this one gives "
-                 "%(n)d.") % {"n": len(kept)}
-    return ""
+    return plan_for(pending["path"], collaboration, pending["options"])
 
 
 def _preview(plan, collaboration) -> str:
@@ -308,10 +286,10 @@ def _dry_run_context(collaboration, pending) -> dict:
     return {
         "collaboration": collaboration, "pending": pending, "plan": plan, "counts": plan.counts,
         "items": shown, "hidden": sum(1 for i in plan.items if i.action != "unchanged") - len(shown),
-        "signature": _signature(plan), "preview": _preview(plan, collaboration),
+        "signature": signature(plan), "preview": _preview(plan, collaboration),
         "type_name": o["new_type"]["name"] if o["new_type"] else getattr(AreaType.objects.filter(
             collaboration=collaboration, code=o["type_code"]).first(), "name", o["type_code"]),
-        "boundary_problem": _boundary_problem(plan) if o["set_boundary"] else "",
+        "boundary_problem": boundary_problem(plan) if o["set_boundary"] else "",
         "writes": plan.count("create") + plan.count("update") + (1 if o["new_type"] else 0)
         + (1 if o["set_boundary"] else 0),
     }
@@ -320,7 +298,10 @@ def _dry_run_context(collaboration, pending) -> dict:
 @login_required
 @with_collaboration
 def import_dry_run(request, collaboration, token):
-    """Step 2: what would be created, changed, left unchanged or rejected; nothing is written."""
+    """Step 2: what would be created, changed, left unchanged or rejected; nothing is written.
+
+    The dry run is made here, in the request: reading and reprojecting a municipality's districts
+    or DeSO areas takes a second or two, and the page needs the plan to show it."""
     _require_admin(request.user, collaboration)
     pending = _pending_for(request, collaboration, token)
     if not pending["options"]:
@@ -330,6 +311,9 @@ def import_dry_run(request, collaboration, token):
     except BoundaryFileError as exc:
         messages.error(request, str(exc))
         return redirect("areas:import_settings", token=token)
+    pending["signature"] = context["signature"]  # what the administrator saw, checked again by the worker
+    pending["boundary_problem"] = context["boundary_problem"]
+    request.session[SESSION_KEY] = pending
     return render(request, "areas/import_dry_run.html", context)
 
 
@@ -337,40 +321,29 @@ def import_dry_run(request, collaboration, token):
 @with_collaboration
 @require_POST
 def import_commit(request, collaboration, token):
-    """Step 3: write the plan (the importer's commit, one transaction, recorded as an import run)."""
+    """Step 3: hand the file to the background worker, which writes the areas (one transaction,
+    recorded as an import run) and recomputes the events' areas; the run page shows the progress."""
     _require_admin(request.user, collaboration)
     pending = _pending_for(request, collaboration, token)
-    if not pending["options"]:
+    if not pending["options"] or not pending.get("signature"):
         raise Http404
-    o = pending["options"]
-    try:
-        plan = _plan(pending, collaboration)
-    except BoundaryFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("areas:import_settings", token=token)
-    if request.POST.get("signature") != _signature(plan):
-        messages.error(request, _("The areas changed since the dry run. Check the new dry run before importing."))
+    if not secrets.compare_digest(request.POST.get("signature", ""), pending["signature"]):
+        messages.error(request, _("The dry run changed since this page was shown. Check the new dry run before "
+                                  "importing."))
         return redirect("areas:import_dry_run", token=token)
-    if o["set_boundary"] and _boundary_problem(plan):
-        messages.error(request, _boundary_problem(plan))
+    if pending.get("boundary_problem"):
+        messages.error(request, pending["boundary_problem"])
         return redirect("areas:import_dry_run", token=token)
-    with transaction.atomic():
-        if o["new_type"]:
-            AreaType.objects.get_or_create(collaboration=collaboration, code=o["type_code"],
-                                           defaults={"name": o["new_type"]["name"], "level": o["new_type"]["level"]})
-        counts = apply_plan(plan, user=request.user, filename=pending["filename"])
-        boundary = None
-        if o["set_boundary"]:
-            code = next(i.code for i in plan.items if i.action != "reject")
-            boundary = Area.objects.get(collaboration=collaboration, type__code=o["type_code"], code=code)
-            collaboration.boundary = boundary
-            collaboration.save(update_fields=["boundary"])
-    _forget(request)
-    request.session[DONE_KEY] = {
-        "collaboration": collaboration.pk, "filename": pending["filename"], "counts": counts,
-        "type_code": o["type_code"], "boundary": boundary.name if boundary else "",
-    }
-    return redirect("areas:import_done")
+    if "trygg.imports" not in settings.INSTALLED_APPS:  # runs, and so the worker's progress, live there
+        raise Http404
+    from .tasks import import_boundary_run
+
+    run = start_boundary_run(collaboration, filename=pending["filename"], user=request.user, pending=True, options={
+        "path": pending["path"], "settings": pending["options"], "signature": pending["signature"]})
+    request.session.pop(SESSION_KEY, None)  # the file is the run's now; the token is spent
+    import_boundary_run.enqueue(str(run.uuid))
+    messages.success(request, _("The file was received; the areas are imported in the background."))
+    return redirect("areas:import_run", run_uuid=run.uuid)
 
 
 @login_required
@@ -384,46 +357,36 @@ def import_cancel(request, collaboration, token):
     return redirect("areas:list")
 
 
-def _done_for(request, collaboration) -> dict:
-    done = request.session.get(DONE_KEY)
-    if not done or done["collaboration"] != collaboration.pk:
-        raise Http404
-    return done
+def _run_for(request, run_uuid):
+    """The boundary run, for administrators of its collaboration; 404 for everyone else."""
+    from trygg.imports.models import ImportRun
+
+    run = get_object_or_404(ImportRun.objects.select_related("collaboration", "started_by"), uuid=run_uuid,
+                            kind=ImportRun.Kind.BOUNDARY)
+    _require_admin(request.user, run.collaboration)
+    return run
+
+
+def _run_context(run) -> dict:
+    try:
+        detail_url = reverse("imports:run", kwargs={"run_uuid": run.uuid})
+    except NoReverseMatch:
+        detail_url = ""
+    return {"run": run, "collaboration": run.collaboration, "phase": run.summary.get("phase", ""),
+            "detail_url": detail_url, "started_by": getattr(run, "who", None) or run.started_by,
+            "boundary": run.summary.get("boundary", ""), "events_checked": run.summary.get("events_checked"),
+            "events_moved": run.summary.get("events_moved")}
 
 
 @login_required
-@with_collaboration
-def import_done(request, collaboration):
-    """After the commit: what was written, the import run, and the recomputation of event areas."""
-    _require_admin(request.user, collaboration)
-    done = _done_for(request, collaboration)
-    events = Event.objects.filter(collaboration=collaboration).count()
-    run_url = ""
-    if done["counts"].get("run"):
-        try:
-            run_url = reverse("imports:run", kwargs={"run_uuid": done["counts"]["run"]})
-        except NoReverseMatch:  # the imports app is optional
-            run_url = ""
-    return render(request, "areas/import_done.html", {
-        "collaboration": collaboration, "done": done, "counts": done["counts"], "run_url": run_url,
-        "events": events, "backfill_in_page": events <= BACKFILL_SYNC_LIMIT, "limit": BACKFILL_SYNC_LIMIT,
-        "changed": done["counts"]["created"] + done["counts"]["updated"] > 0,
-    })
+def import_run(request, run_uuid):
+    """Step 4: the run, with a progress bar while the worker writes and recomputes, then its result."""
+    run = _run_for(request, run_uuid)
+    return render(request, "areas/import_run.html", _run_context(run))
 
 
 @login_required
-@with_collaboration
-@require_POST
-def import_backfill(request, collaboration):
-    """Recompute every event's areas now (the same as ``trygg areas backfill``), for small data."""
-    _require_admin(request.user, collaboration)
-    _done_for(request, collaboration)
-    if Event.objects.filter(collaboration=collaboration).count() > BACKFILL_SYNC_LIMIT:
-        messages.error(request, _("Too many events to recompute here; run trygg areas backfill --collaboration "
-                                  "%(slug)s on the server.") % {"slug": collaboration.slug})
-        return redirect("areas:import_done")
-    out = io.StringIO()
-    call_command("areas_backfill", collaboration=collaboration.slug, stdout=out, stderr=io.StringIO())
-    request.session.pop(DONE_KEY, None)
-    messages.success(request, _("The events' areas were recomputed: %(result)s") % {"result": out.getvalue().strip()})
-    return redirect("areas:list")
+def import_run_progress(request, run_uuid):
+    """The progress fragment, polled by htmx every two seconds until the run is finished."""
+    run = _run_for(request, run_uuid)
+    return render(request, "areas/_import_progress.html", _run_context(run))

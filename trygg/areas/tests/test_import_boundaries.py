@@ -170,3 +170,79 @@ def test_the_parent_code_sets_each_areas_parent(collab_a, tmp_path):
     assert Area.objects.get(code="C1").parent.code == "9999"
     with pytest.raises(CommandError):
         cmd(str(path), "--type", "stadsdel", "--parent-code", "0000")
+
+
+# --- The import run and the progress bar of the command line ---------------------------------
+
+class Terminal(io.StringIO):
+    """Captured output that says it is a terminal, so the progress bar is drawn."""
+
+    def isatty(self):
+        return True
+
+
+def test_the_commit_is_one_run_recorded_with_the_os_user_over_the_whole_work(collab_a, org_a, make_event,
+                                                                             tmp_path, monkeypatch):
+    from django.utils import timezone
+
+    from trygg.areas.management.commands import areas_import
+    from trygg.imports.models import ImportRun
+
+    make_event(collab_a, org_a, lat=59.47, lon=17.82)
+    monkeypatch.setattr("getpass.getuser", lambda: "driftanv")
+    seen = {}
+    real_plan, real_recompute = areas_import.plan_import, areas_import.recompute_event_areas
+
+    def plan(*args, **kwargs):
+        seen["read"] = timezone.now()  # the file is read after the run started
+        return real_plan(*args, **kwargs)
+
+    def recompute(*args, **kwargs):
+        result = real_recompute(*args, **kwargs)
+        seen["recomputed"] = timezone.now()  # and the run finishes after the events' areas
+        return result
+
+    monkeypatch.setattr(areas_import, "plan_import", plan)
+    monkeypatch.setattr(areas_import, "recompute_event_areas", recompute)
+    path = geojson(tmp_path / "a.geojson", [feature("Centrum", "C1", SQUARE), feature("", "C2", SQUARE)])
+    out = cmd(str(path), "--type", "kvarter", "--level", "neighbourhood", "--commit", "--backfill")
+    run = ImportRun.objects.get(kind=ImportRun.Kind.BOUNDARY)
+    assert str(run.uuid) in out
+    assert run.started_by is None and run.started_by_name == "driftanv"
+    assert run.started_at <= seen["read"] and run.finished_at >= seen["recomputed"]
+    assert run.duration == run.finished_at - run.started_at
+    assert (run.status, run.read, run.created, run.rejected) == ("done", 2, 1, 1)
+    assert run.summary["events_checked"] == 1 and run.summary["events_moved"] == 1
+
+
+def test_a_dry_run_records_no_run_and_an_unreadable_commit_a_failed_one(collab_a, tmp_path):
+    from trygg.imports.models import ImportRun
+
+    path = geojson(tmp_path / "a.geojson", [feature("Centrum", "C1", SQUARE)])
+    cmd(str(path), "--type", "stadsdel")
+    assert not ImportRun.objects.exists()
+    bad = tmp_path / "bad.geojson"
+    bad.write_bytes(b"this is not a map")
+    with pytest.raises(CommandError):
+        cmd(str(bad), "--type", "stadsdel", "--commit")
+    run = ImportRun.objects.get(kind=ImportRun.Kind.BOUNDARY)
+    assert run.status == "failed" and "GeoJSON" in run.error
+
+
+def test_the_commit_and_the_recomputation_draw_a_progress_bar(collab_a, org_a, make_event, tmp_path):
+    make_event(collab_a, org_a, lat=59.47, lon=17.82)
+    path = geojson(tmp_path / "a.geojson", [feature("Centrum", "C1", SQUARE)])
+    out, err = io.StringIO(), Terminal()
+    call_command("areas_import", str(path), "--type", "kvarter", "--level", "neighbourhood", "--commit",
+                 "--backfill", stdout=out, stderr=err)
+    bars = [part for part in err.getvalue().split("\r") if part.strip()]
+    assert "100% 1/~1" in bars[0]  # the one area written
+    assert any("1/~1" in bar for bar in bars[1:])  # then the one event recomputed
+    assert "\r" not in out.getvalue()  # the bar goes to stderr only
+
+
+def test_the_progress_bar_is_left_out_when_the_output_is_not_a_terminal(collab_a, tmp_path):
+    path = geojson(tmp_path / "a.geojson", [feature("Centrum", "C1", SQUARE)])
+    err = io.StringIO()
+    call_command("areas_import", str(path), "--type", "stadsdel", "--commit", stdout=io.StringIO(), stderr=err)
+    assert "\r" not in err.getvalue()

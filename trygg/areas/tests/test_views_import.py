@@ -80,8 +80,6 @@ def test_only_administrators_reach_the_import_pages(persona, request, client_for
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("areas:import")).status_code == 404
     assert upload(client, est_file()).status_code == 404
-    assert client.get(reverse("areas:import_done")).status_code == 404
-    assert client.post(reverse("areas:import_backfill")).status_code == 404
     assert not list(Path(views_import.upload_dir()).iterdir())
 
 
@@ -187,30 +185,130 @@ def test_changes_to_existing_areas_are_shown_as_changes(client_for, admin_a, col
     assert Area.objects.get(collaboration=collab_a, code="D1").name == "Väster"
 
 
-# --- Step 3: the commit ----------------------------------------------------------------------
+# --- Step 3: the commit, in the background worker -------------------------------------------
 
-def test_importing_creates_the_areas_with_the_new_type_and_removes_the_file(client_for, admin_a, collab_a):
+def commit(client, token, page):
+    return client.post(reverse("areas:import_commit", kwargs={"token": token}), {"signature": signature(page)})
+
+
+def boundary_run():
     from trygg.imports.models import ImportRun
 
+    return ImportRun.objects.get(kind=ImportRun.Kind.BOUNDARY)
+
+
+def test_importing_creates_the_areas_with_the_new_type_and_removes_the_file(client_for, admin_a, collab_a):
     client = client_for(admin_a)
     token, response = dry_run(client, area_type="__new__", new_type_name="EST-område", new_type_level="40",
                               parent="9999")
-    response = client.post(reverse("areas:import_commit", kwargs={"token": token}),
-                           {"signature": signature(response)})
-    assert response.status_code == 302 and response["Location"] == reverse("areas:import_done")
+    response = commit(client, token, response)
+    run = boundary_run()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("areas:import_run", kwargs={"run_uuid": run.uuid})
     est = AreaType.objects.get(collaboration=collab_a, code="est-omrade")
     assert est.name == "EST-område" and est.level == AreaType.Level.NEIGHBOURHOOD
     areas = {a.code: a for a in Area.objects.filter(type=est)}
     assert sorted(areas) == ["E1", "E2"]
     assert areas["E1"].name == "Centrum" and areas["E1"].parent.code == "9999"
     assert areas["E1"].min_lon == pytest.approx(17.81)
-    run = ImportRun.objects.get(collaboration=collab_a, kind=ImportRun.Kind.BOUNDARY)
     assert run.started_by == admin_a and run.rejected_rows.count() == 1
+    assert (run.status, run.created, run.updated, run.unchanged, run.rejected) == ("done", 2, 0, 0, 1)
     assert not list(Path(views_import.upload_dir()).iterdir())
-    done = client.get(reverse("areas:import_done")).content.decode()
-    assert "2 skapade, 0 ändrade" in done and str(run.uuid) in done
     # The token is spent: nothing can be committed twice.
     assert client.post(reverse("areas:import_commit", kwargs={"token": token})).status_code == 404
+
+
+def test_the_commit_is_handed_to_the_worker_and_the_run_page_waits_for_it(client_for, admin_a, collab_a,
+                                                                          monkeypatch):
+    from trygg.areas import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "import_boundary_run", type("Fake", (), {"enqueue": staticmethod(queued.append)}))
+    client = client_for(admin_a)
+    token, response = dry_run(client)
+    response = commit(client, token, response)
+    run = boundary_run()
+    assert queued == [str(run.uuid)]
+    assert run.status == "pending" and run.started_by == admin_a
+    assert not Area.objects.filter(code="E1").exists()  # the worker writes, not the request
+    page = client.get(response["Location"]).content.decode()
+    assert "Väntar på bakgrundsprocessen" in page
+    assert f'hx-get="{reverse("areas:import_run_progress", kwargs={"run_uuid": run.uuid})}"' in page
+    assert Path(run.options["path"]).exists()  # kept for the worker
+
+
+def test_the_progress_fragment_shows_a_bar_while_the_events_are_recomputed(client_for, admin_a, collab_a):
+    from trygg.areas.import_runs import start_boundary_run
+    from trygg.imports.runs import report_progress
+
+    run = start_boundary_run(collab_a, filename="stadsdelar.geojson", user=admin_a)
+    run.summary = {"phase": "recompute"}
+    run.save()
+    report_progress(run, done=40, total=100)
+    page = client_for(admin_a).get(reverse("areas:import_run_progress", kwargs={"run_uuid": run.uuid}))
+    html = page.content.decode()
+    assert '<progress max="100" value="40"' in html
+    assert "Räknar om händelsernas områden" in html and "hx-trigger" in html
+
+
+def test_the_finished_run_shows_its_counts_and_stops_polling(client_for, admin_a, collab_a):
+    client = client_for(admin_a)
+    token, response = dry_run(client)
+    response = commit(client, token, response)
+    page = client.get(response["Location"]).content.decode()
+    assert "2 skapade, 0 ändrade" in page
+    assert re.search(r"<strong>1</strong>\s*avvisade", page)
+    assert "hx-trigger" not in page and "<progress" not in page
+    fragment = client.get(reverse("areas:import_run_progress", kwargs={"run_uuid": boundary_run().uuid}))
+    assert "2 skapade, 0 ändrade" in fragment.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "reporter_a", "outsider_b"])
+def test_only_administrators_see_the_run_and_its_progress(persona, request, client_for, admin_a, collab_a):
+    client = client_for(admin_a)
+    token, response = dry_run(client)
+    commit(client, token, response)
+    run = boundary_run()
+    other = client_for(request.getfixturevalue(persona))
+    assert other.get(reverse("areas:import_run", kwargs={"run_uuid": run.uuid})).status_code == 404
+    assert other.get(reverse("areas:import_run_progress", kwargs={"run_uuid": run.uuid})).status_code == 404
+
+
+def test_the_run_starts_when_the_worker_starts_and_lasts_as_long_as_the_work(client_for, admin_a, collab_a,
+                                                                               monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from trygg.areas import import_runs, tasks
+    from trygg.imports.models import ImportRun
+
+    monkeypatch.setattr(tasks, "import_boundary_run", type("Fake", (), {"enqueue": staticmethod(lambda u: None)}))
+    client = client_for(admin_a)
+    token, response = dry_run(client)
+    commit(client, token, response)
+    queued_at = timezone.now() - dt.timedelta(hours=1)  # it waited an hour in the queue
+    ImportRun.objects.filter(kind=ImportRun.Kind.BOUNDARY).update(started_at=queued_at)
+    seen = {}
+    real_plan, real_recompute = import_runs.plan_for, import_runs.recompute_event_areas
+
+    def plan_for(*args):
+        seen["plan"] = timezone.now()
+        return real_plan(*args)
+
+    def recompute(*args, **kwargs):
+        result = real_recompute(*args, **kwargs)
+        seen["recomputed"] = timezone.now()
+        return result
+
+    monkeypatch.setattr(import_runs, "plan_for", plan_for)
+    monkeypatch.setattr(import_runs, "recompute_event_areas", recompute)
+    import_runs.run_boundary_import(boundary_run())
+    run = boundary_run()
+    assert run.status == "done"
+    assert queued_at < run.started_at <= seen["plan"]
+    assert run.finished_at >= seen["recomputed"]
+    assert run.duration == run.finished_at - run.started_at
 
 
 def test_a_sweref_geopackage_is_reprojected_to_wgs84(client_for, admin_a, collab_a, tmp_path):
@@ -250,14 +348,24 @@ def test_a_zipped_shapefile_can_be_uploaded(client_for, admin_a, collab_a, tmp_p
     assert Area.objects.get(collaboration=collab_a, code="S1").min_lat == pytest.approx(59.46, abs=1e-3)
 
 
-def test_a_commit_after_the_areas_changed_asks_for_a_new_dry_run(client_for, admin_a, collab_a):
+def test_a_commit_after_the_areas_changed_fails_the_run_and_writes_nothing(client_for, admin_a, collab_a):
     client = client_for(admin_a)
     token, response = dry_run(client)
     Area.objects.filter(collaboration=collab_a, code="D1").update(code="E1")  # someone else's change
-    response = client.post(reverse("areas:import_commit", kwargs={"token": token}),
-                           {"signature": signature(response)})
-    assert response["Location"] == reverse("areas:import_dry_run", kwargs={"token": token})
+    response = commit(client, token, response)
+    run = boundary_run()
+    assert run.status == "failed" and "Områdena har ändrats sedan provkörningen" in run.error
     assert not Area.objects.filter(collaboration=collab_a, code="E2").exists()
+    assert "Områdena har ändrats sedan provkörningen" in client.get(response["Location"]).content.decode()
+    assert not list(Path(views_import.upload_dir()).iterdir())
+
+
+def test_a_commit_of_an_older_dry_run_asks_to_check_the_new_one(client_for, admin_a, collab_a):
+    client = client_for(admin_a)
+    token, response = dry_run(client)
+    response = client.post(reverse("areas:import_commit", kwargs={"token": token}), {"signature": "0-0-0-0"})
+    assert response["Location"] == reverse("areas:import_dry_run", kwargs={"token": token})
+    assert not Area.objects.filter(collaboration=collab_a, code="E1").exists()
 
 
 def test_the_municipal_boundary_becomes_the_collaborations_boundary(client_for, admin_a, collab_a):
@@ -288,29 +396,17 @@ def test_cancelling_removes_the_file_and_writes_nothing(client_for, admin_a, col
     assert not Area.objects.filter(code="E1").exists()
 
 
-# --- After the commit: the events' areas -----------------------------------------------------
+# --- After the commit: the events' areas, recomputed by the worker ---------------------------
 
-def test_recomputing_puts_existing_events_into_the_new_areas(client_for, admin_a, collab_a, org_a, make_event):
+def test_the_worker_puts_existing_events_into_the_new_areas(client_for, admin_a, collab_a, org_a, make_event):
     event = make_event(collab_a, org_a, lat=59.47, lon=17.82)
     client = client_for(admin_a)
     # A type of its own: within one area type an event lies in one area only (Väster, D1, here).
     token, response = dry_run(client, area_type="__new__", new_type_name="EST-område", new_type_level="40")
-    client.post(reverse("areas:import_commit", kwargs={"token": token}), {"signature": signature(response)})
+    response = commit(client, token, response)
     centrum = Area.objects.get(collaboration=collab_a, code="E1")
-    assert not EventArea.objects.filter(event=event, area=centrum).exists()
-    assert "Räkna om händelsernas områden nu" in client.get(reverse("areas:import_done")).content.decode()
-    response = client.post(reverse("areas:import_backfill"), follow=True)
     assert EventArea.objects.filter(event=event, area=centrum).exists()
-    assert "1 händelser kontrollerade" in response.content.decode()
-
-
-def test_too_many_events_are_left_to_the_command_line(client_for, admin_a, collab_a, org_a, make_event,
-                                                      monkeypatch):
-    monkeypatch.setattr(views_import, "BACKFILL_SYNC_LIMIT", 0)
-    event = make_event(collab_a, org_a, lat=59.47, lon=17.82)
-    client = client_for(admin_a)
-    token, response = dry_run(client, area_type="__new__", new_type_name="EST-område", new_type_level="40")
-    client.post(reverse("areas:import_commit", kwargs={"token": token}), {"signature": signature(response)})
-    assert "trygg areas backfill --collaboration testby" in client.get(reverse("areas:import_done")).content.decode()
-    client.post(reverse("areas:import_backfill"))
-    assert not EventArea.objects.filter(event=event, area__code="E1").exists()
+    run = boundary_run()
+    assert run.summary["events_checked"] == 1 and run.summary["events_moved"] == 1
+    assert run.progress_done == run.progress_total == 3  # two areas written, one event recomputed
+    assert "1 händelser kontrollerade, 1 fick nya områden" in client.get(response["Location"]).content.decode()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management import call_command
+from contextlib import nullcontext
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import Collaboration
+from trygg.areas.import_runs import recompute_event_areas, start_boundary_run
 from trygg.areas.importer import LEVELS, BoundaryFileError, apply_plan, plan_import
+from trygg.imports.progress import TerminalProgress
 
 
 def collaboration_from(slug: str | None) -> Collaboration:
@@ -40,12 +43,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         collaboration = collaboration_from(opts["collaboration"])
+        # A commit is one import run, started before the file is read: its duration is the work's.
+        run = start_boundary_run(collaboration, filename=opts["file"]) if opts["commit"] else None
+        with _running(run):
+            self._import(collaboration, run, opts)
+
+    def _import(self, collaboration, run, opts) -> None:
         try:
             plan = plan_import(opts["file"], collaboration, type_code=opts["type"], level=opts["level"],
                                name_field=opts["name_field"], code_field=opts["code_field"],
                                parent_code=opts["parent_code"], layer=opts["layer"], crs=opts["crs"])
         except BoundaryFileError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc)) from exc  # the run, if any, is marked failed with the message
         labels = {"create": _("create"), "update": _("change"), "unchanged": _("unchanged"), "reject": _("REJECT")}
         verbosity = opts["verbosity"]
         for note in plan.notes:
@@ -62,13 +71,36 @@ class Command(BaseCommand):
         if not opts["commit"]:
             self.stdout.write(_("Dry run: nothing was written. Add --commit to write."))
             return
-        counts = apply_plan(plan, filename=opts["file"])
+        bar = TerminalProgress(self.stderr)
+        counts = apply_plan(plan, filename=opts["file"], run=run, progress=bar)
+        bar.close()
+        counts.pop("run", None)
         self.stdout.write(self.style.SUCCESS(
             _("Written: %(created)d created, %(updated)d changed.") % counts))
-        if not (counts["created"] or counts["updated"]):
-            return
-        if opts["backfill"]:
-            call_command("areas_backfill", collaboration=collaboration.slug, stdout=self.stdout, stderr=self.stderr)
-        else:
-            self.stdout.write(_("Events keep their old areas until you run: trygg areas backfill --collaboration %(slug)s")
-                              % {"slug": collaboration.slug})
+        summary = {}
+        if counts["created"] or counts["updated"]:
+            if opts["backfill"]:
+                self.stdout.write(_("Recomputing the events' areas…"))
+                bar = TerminalProgress(self.stderr)
+                checked, moved = recompute_event_areas(collaboration, progress=bar)
+                bar.close()
+                summary = {"events_checked": checked, "events_moved": moved}
+                self.stdout.write(_("%(total)d events checked, %(moved)d got new areas.")
+                                  % {"total": checked, "moved": moved})
+            else:
+                self.stdout.write(_("Events keep their old areas until you run: trygg areas backfill --collaboration "
+                                    "%(slug)s") % {"slug": collaboration.slug})
+        if run is not None:
+            from trygg.imports import runs
+
+            runs.finish_run(run, counts, summary=summary)
+            self.stdout.write(_("Import run %(uuid)s") % {"uuid": run.uuid})
+
+
+def _running(run):
+    """Fail (or interrupt, on Ctrl-C) the run when the import stops with an exception."""
+    if run is None:
+        return nullcontext()
+    from trygg.imports import runs
+
+    return runs.running(run)
