@@ -21,9 +21,15 @@ class ImportsConfig(AppConfig):
     def ready(self):
         import datetime as dt
 
+        from django.db.models.signals import post_save
+
         from trygg.core import schedule
 
+        from .polisen import seed_on_category_created
         from .tasks import clean_uploads_scheduled
+
+        post_save.connect(seed_on_category_created, sender="events.Category",
+                          dispatch_uid="imports.seed_police_types")
 
         schedule.register(schedule.Job(
             name="imports.clean_uploads", enqueue=lambda: clean_uploads_scheduled.enqueue(),

@@ -7,16 +7,18 @@ break and then a :class:`FeedBroken` marker naming the notice where it broke.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.utils.translation import gettext as _
 
-CHUNK = 1 << 20  # characters read at a time
+CHUNK = 1 << 20  # bytes read at a time
 MAX_NOTICE_CHARS = 4 << 20  # one notice larger than this is not a police notice: stop looking
 
 
@@ -52,39 +54,123 @@ class CountingReader(io.RawIOBase):
 
 
 _WS = re.compile(r"[ \t\n\r,]*")
+_SPACE = re.compile(r"\s*")
 
 
-def iter_notices(stream) -> Iterator[dict | FeedBroken]:
+@dataclass
+class BadNotice:
+    """Notice ``number`` (1-based) cannot be read (bytes in no known encoding); the rest go on."""
+
+    number: int
+    message: str
+    raw: str = ""
+    field: str = ""
+
+
+@dataclass
+class FeedStats:
+    """What the reader had to repair: notices with bytes that are not UTF-8, read as Windows-1252."""
+
+    recoded: list = dc_field(default_factory=list)  # (notice number, id, file byte offset)
+
+
+def _utf8_cut(data: bytes) -> int:
+    """Where ``data`` may be cut without splitting a UTF-8 character (its length when whole)."""
+    n = len(data)
+    i = n - 1
+    while i >= 0 and n - i <= 3 and 0x80 <= data[i] <= 0xBF:
+        i -= 1
+    if i < 0:
+        return n
+    lead = data[i]
+    need = 2 if 0xC0 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF7 else 1
+    return i if n - i < need else n
+
+
+def _decode_mixed(data: bytes, base: int, char_base: int, repairs: list) -> str:
+    """UTF-8 with stretches in another encoding: each bad stretch is read as Windows-1252 (or, when
+    not even that, as U+FFFD). ``repairs`` gets (character position, file byte offset, ok)."""
+    parts: list[str] = []
+    pos = 0
+    chars = char_base
+    while pos < len(data):
+        try:
+            text = data[pos:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            good = data[pos:pos + exc.start].decode("utf-8")
+            bad = data[pos + exc.start:pos + exc.end]
+            try:
+                fixed, ok = bad.decode("cp1252"), True
+            except UnicodeDecodeError:
+                fixed, ok = "\ufffd" * len(bad), False
+            parts.append(good)
+            chars += len(good)
+            repairs.append((chars, base + pos + exc.start, ok))
+            parts.append(fixed)
+            chars += len(fixed)
+            pos += exc.end
+        else:
+            parts.append(text)
+            break
+    return "".join(parts)
+
+
+def iter_notices(stream, stats: FeedStats | None = None) -> Iterator[dict | FeedBroken | BadNotice]:
     """Yield each element of the top-level JSON array in ``stream`` (binary, UTF-8, BOM allowed).
 
     Raises :class:`FeedError` before yielding anything when the file is empty or not a JSON
-    list; yields a :class:`FeedBroken` last when it breaks off half-way.
+    list; yields a :class:`FeedBroken` last when it breaks off half-way. A notice with bytes that
+    are not UTF-8 is read as Windows-1252 (noted in ``stats``) or, failing that, yields a
+    :class:`BadNotice` naming its number, id and byte offset; the notices around it are read.
     """
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     decoder = json.JSONDecoder()
     buf = ""
     pos = 0
     eof = False
+    carry = b""  # the start of a character cut at the end of the last chunk
+    byte_pos = 0  # file offset of ``carry``
+    buf_chars = 0  # characters of the file before buf[0]
+    repairs: list[tuple[int, int, bool]] = []  # (file character position, file byte offset, recoded)
+    first = True
 
     def more() -> bool:
-        nonlocal buf, pos, eof
+        nonlocal buf, pos, eof, carry, byte_pos, buf_chars, first
         if eof:
             return False
+        while True:
+            data = stream.read(CHUNK) or b""
+            if first:
+                first = False
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[3:]
+                    byte_pos = 3
+            if not data:
+                eof = True
+                if not carry:
+                    return False
+                data, carry = carry, b""  # a character cut off at the very end: bad bytes
+                break
+            data = carry + data if carry else data
+            cut = _utf8_cut(data)
+            if cut == 0:  # only the start of a character so far
+                carry = data
+                continue
+            carry, data = data[cut:], data[:cut]
+            break
+        buf_chars += pos
+        start = buf_chars + len(buf) - pos
         try:
-            chunk = text.read(CHUNK)
-        except UnicodeDecodeError as exc:
-            raise FeedError(_("The file is not UTF-8 text (byte %(at)d).") % {"at": exc.start}) from exc
-        if not chunk:
-            eof = True
-            return False
+            chunk = data.decode("utf-8")
+        except UnicodeDecodeError:
+            chunk = _decode_mixed(data, byte_pos, start, repairs)
+        byte_pos += len(data)
         buf = buf[pos:] + chunk
         pos = 0
         return True
 
     # The opening bracket.
     while True:
-        m = re.compile(r"\s*").match(buf, pos)
-        pos = m.end()
+        pos = _SPACE.match(buf, pos).end()
         if pos < len(buf):
             break
         if not more():
@@ -95,6 +181,8 @@ def iter_notices(stream) -> Iterator[dict | FeedBroken]:
         head = buf[pos:pos + 40]
         if head.startswith("{"):
             raise FeedError(_("The file is a JSON object, not a list of police notices."))
+        if repairs and repairs[0][0] - buf_chars <= pos:
+            raise FeedError(_("The file is not UTF-8 text (byte %(at)d).") % {"at": repairs[0][1]})
         raise FeedError(_("The file is not JSON from the police events feed (it starts with “%(head)s”).")
                         % {"head": head[:20]})
     pos += 1
@@ -125,11 +213,35 @@ def iter_notices(stream) -> Iterator[dict | FeedBroken]:
             yield FeedBroken(number, message, buf[pos:pos + 500])
             return
         number += 1
+        if repairs:
+            value = _repaired(value, number, buf_chars + pos, buf_chars + end, repairs, stats, buf[pos:end])
         pos = end
         yield value
         if pos > CHUNK:  # drop what has been consumed
+            buf_chars += pos
             buf = buf[pos:]
             pos = 0
+
+
+def _repaired(value, number: int, start: int, end: int, repairs: list, stats: FeedStats | None, raw: str):
+    """The notice, or a :class:`BadNotice` when bytes in it are in no known encoding."""
+    while repairs and repairs[0][0] < start:
+        repairs.pop(0)  # between notices
+    mine = []
+    while repairs and repairs[0][0] < end:
+        mine.append(repairs.pop(0))
+    if not mine:
+        return value
+    notice_id = value.get("id") if isinstance(value, dict) else None
+    offset = mine[0][1]
+    if all(ok for _c, _b, ok in mine):
+        if stats is not None:
+            stats.recoded.append((number, notice_id, offset))
+        return value
+    return BadNotice(number, _("Notice %(n)d (id %(id)s): bytes from %(offset)d on are neither UTF-8 nor "
+                               "Windows-1252; the notice was not imported.")
+                     % {"n": number, "id": notice_id if notice_id is not None else "?", "offset": offset},
+                     raw[:2000])
 
 
 # --- one notice -----------------------------------------------------------------------------

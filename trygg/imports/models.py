@@ -43,6 +43,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="import_runs",
     )
+    # Who started it when no Trygg user did (the command line, the worker): the operating-system user.
+    started_by_name = models.CharField(_("started by (name)"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     source = models.CharField(_("source"), max_length=300, blank=True)
     filename = models.CharField(_("file name"), max_length=300, blank=True)
@@ -64,6 +66,9 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration = models.DurationField(_("duration"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The process running it: a run of a process gone from this host is interrupted at once.
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    hostname = models.CharField(max_length=255, blank=True)
 
     error = models.TextField(_("error"), blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
@@ -80,6 +85,25 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def who(self) -> str:
+        """The Trygg user who started the run, or the operating-system user (command line, worker)."""
+        from django.utils.translation import gettext
+
+        if self.started_by_id:
+            return str(self.started_by)
+        if self.started_by_name:
+            return gettext("%(name)s (operating-system user)") % {"name": self.started_by_name}
+        return gettext("the system")
+
+    @property
+    def can_resume(self) -> bool:
+        """Interrupted or failed, and its source file is still there."""
+        import os
+
+        path = (self.options or {}).get("path")
+        return self.status in (self.Status.INTERRUPTED, self.Status.FAILED) and bool(path) and os.path.exists(path)
 
     @property
     def is_finished(self) -> bool:
@@ -137,6 +161,12 @@ class PoliceTypeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.police_type} → {self.category}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.category_id and self.collaboration_id and self.category.collaboration_id != self.collaboration_id:
+            raise ValidationError({"category": _("Category: choose a category of this collaboration.")})
 
 
 

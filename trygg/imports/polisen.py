@@ -30,8 +30,8 @@ from trygg.events.services import EventWriter
 from trygg.events.validation import EventValidationError
 
 from . import runs
-from .feed import (CountingReader, FeedBroken, FeedError, is_county_name, is_summary, iter_notices,
-                   parse_feed_datetime, parse_gps)
+from .feed import (BadNotice, CountingReader, FeedBroken, FeedError, FeedStats, is_county_name, is_summary,
+                   iter_notices, parse_feed_datetime, parse_gps)
 from .models import ImportRun, PoliceTypeMapping
 
 BATCH = 2000
@@ -69,16 +69,31 @@ OTHER_TYPES = [
 SEED_MAPPING |= {name: OTHER_CODE for name in OTHER_TYPES}
 
 
-def ensure_type_mappings(collaboration) -> int:
-    """Seed the mapping table for a collaboration (existing rows are left alone). Returns rows added."""
+def ensure_type_mappings(collaboration, extra_types=()) -> int:
+    """Seed the mapping table for a collaboration with every type of the national data, plus
+    ``extra_types`` (types met in an import) in "Övrigt (polis)"; existing rows are left alone.
+    A type whose category the collaboration lacks goes to "Övrigt (polis)" too. Nothing is seeded
+    before that category exists. Returns rows added."""
     cats = {c.code: c for c in Category.objects.filter(collaboration=collaboration)}
+    other = cats.get(OTHER_CODE)
+    if other is None:
+        return 0
     existing = set(PoliceTypeMapping.objects.filter(collaboration=collaboration).values_list("police_type", flat=True))
+    wanted = dict(SEED_MAPPING) | {str(name).strip()[:100]: OTHER_CODE for name in extra_types if str(name).strip()}
     new = [
-        PoliceTypeMapping(collaboration=collaboration, police_type=name, category=cats[code])
-        for name, code in SEED_MAPPING.items() if name not in existing and code in cats
+        PoliceTypeMapping(collaboration=collaboration, police_type=name, category=cats.get(code, other))
+        for name, code in wanted.items() if name not in existing
     ]
     PoliceTypeMapping.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def seed_on_category_created(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save of Category: when a collaboration gets its "Övrigt (polis)" category (the last
+    one the taxonomy seeds), its police type mapping is seeded, so it can be edited before the
+    first import."""
+    if created and not raw and instance.code == OTHER_CODE:
+        ensure_type_mappings(instance.collaboration)
 
 
 def _norm(name: str) -> str:
@@ -149,6 +164,7 @@ class Outcome:
     skipped_elsewhere: int = 0
     unmapped: Counter = field(default_factory=Counter)
     broken: str = ""
+    recoded: list = field(default_factory=list)  # notices read as Windows-1252
 
     def counts(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in ImportRun.COUNTS}
@@ -248,6 +264,10 @@ class PoliceImporter:
                 if number <= skip:
                     continue
                 out.read += 1
+                if isinstance(notice, BadNotice):
+                    out.rejected += 1
+                    rejected.append((notice.number, notice.message, notice.raw, notice.field))
+                    continue
                 kind, value = self.prepare(number, notice)
                 if kind == "event":
                     items.append(value)
@@ -330,10 +350,18 @@ def import_polisen(run: ImportRun, stream, *, include_summaries=False, all_munic
         importer = PoliceImporter(run, include_summaries=include_summaries,
                                   all_municipalities=all_municipalities, progress=on_progress)
         skip = int((run.checkpoint or {}).get("offset", 0))
-        out = importer.import_stream(iter_notices(counter), skip=skip)
+        stats = FeedStats()
+        out = importer.import_stream(iter_notices(counter, stats), skip=skip)
+        # Types met for the first time become mapping rows (in "Övrigt (polis)") an admin can edit.
+        ensure_type_mappings(run.collaboration, out.unmapped)
+        recoded = [{"notice": n, "id": i, "byte": b} for n, i, b in stats.recoded if n > skip]
         summary = {"unmapped_types": dict(out.unmapped.most_common()),
                    "skipped_summaries": out.skipped_summaries, "skipped_elsewhere": out.skipped_elsewhere,
                    "seconds": round(time.monotonic() - started, 3)}
+        if recoded:
+            summary["recoded_notices"] = recoded[:200]
+            summary["recoded_count"] = len(recoded)
+        out.recoded = recoded
         runs.finish_run(run, out.counts(), error=out.broken, summary=summary)
     return out
 

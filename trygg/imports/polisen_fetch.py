@@ -129,6 +129,11 @@ def scheduled_fetch() -> dict:
         data = fetch_feed(None)
     except FetchError as exc:
         log.warning("scheduled police fetch: %s", exc)
+        # Each collaboration's coordinators see the failure in their list of imports.
+        for collab in collaborations:
+            run = runs.start_run(collab, ImportRun.Kind.POLISEN, source=FEED_URL,
+                                 options={"fetch": True, "scheduled": True})
+            runs.finish_run(run, status=ImportRun.Status.FAILED, error=str(exc))
         return {"error": str(exc)}
     result = {}
     for collab in collaborations:

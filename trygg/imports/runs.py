@@ -17,6 +17,8 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,15 +32,44 @@ from .models import ImportRun, RejectedRow
 Status = ImportRun.Status
 
 
+def os_user() -> str:
+    """The operating-system user running this process ("" when it cannot be told)."""
+    import getpass
+
+    try:
+        return getpass.getuser()[:150]
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        try:
+            return f"uid {os.getuid()}"
+        except AttributeError:
+            return ""
+
+
+def hostname() -> str:
+    try:
+        return socket.gethostname()[:255]
+    except OSError:
+        return ""
+
+
 def start_run(collaboration, kind: str, *, source: str = "", filename: str = "", user=None,
               organisation=None, options: dict | None = None, total: int | None = None,
-              status: str = Status.RUNNING) -> ImportRun:
-    """Create a run (running by default; ``status=PENDING`` for a run the worker starts later)."""
+              status: str = Status.RUNNING, started_by_name: str | None = None) -> ImportRun:
+    """Create a run (running by default; ``status=PENDING`` for a run the worker starts later).
+
+    Who started it: ``user`` (a Trygg user), else ``started_by_name``, else the operating-system
+    user of this process (the command line, the worker).
+    """
+    user = user if getattr(user, "is_authenticated", False) else None
+    if started_by_name is None:
+        started_by_name = user.get_username() if user is not None else os_user()
     return ImportRun.objects.create(
-        collaboration=collaboration, organisation=organisation,
-        started_by=user if getattr(user, "is_authenticated", False) else None,
+        collaboration=collaboration, organisation=organisation, started_by=user,
+        started_by_name=str(started_by_name)[:150],
         kind=kind, source=str(source)[:300], filename=str(filename)[:300], status=status,
         options=options or {}, progress_total=total, heartbeat_at=timezone.now(),
+        pid=os.getpid() if status == Status.RUNNING else None,
+        hostname=hostname() if status == Status.RUNNING else "",
     )
 
 
@@ -133,9 +164,10 @@ def running(run: ImportRun) -> Iterator[ImportRun]:
 
     Nothing is finished on success: call :func:`finish_run` inside the block.
     """
-    if run.status != Status.RUNNING:
-        run.status = Status.RUNNING
-        ImportRun.objects.filter(pk=run.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now())
+    if run.status != Status.RUNNING or run.pid != os.getpid():
+        run.status, run.pid, run.hostname = Status.RUNNING, os.getpid(), hostname()
+        ImportRun.objects.filter(pk=run.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now(),
+                                                   pid=run.pid, hostname=run.hostname)
     try:
         yield run
     except (KeyboardInterrupt, SystemExit) as exc:
@@ -183,16 +215,33 @@ def rejected_csv_lines(run: ImportRun) -> Iterator[str]:
 STALE_AFTER = dt.timedelta(minutes=15)
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (a zombie counts until it is reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists but belongs to someone else
+    return True
+
+
 def mark_stale_runs(collaboration=None) -> int:
-    """A run still "running" with no heartbeat for 15 minutes belonged to a killed process: mark
-    it interrupted (it can be resumed). Returns how many were marked."""
+    """A run still "running" whose process is gone belonged to a killed process: mark it
+    interrupted (it can be resumed). On this host the process id tells at once; a run of another
+    host counts as gone after 15 minutes without a heartbeat. Returns how many were marked."""
+    from django.db.models import Q
     from django.utils.translation import gettext as _
 
     from .bulk_load import release_orphaned
 
-    qs = ImportRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+    running_qs = ImportRun.objects.filter(status=Status.RUNNING)
     if collaboration is not None:
-        qs = qs.filter(collaboration=collaboration)
+        running_qs = running_qs.filter(collaboration=collaboration)
+    here = hostname()
+    gone = [pk for pk, pid in running_qs.filter(hostname=here, pid__isnull=False).values_list("pk", "pid")
+            if not process_alive(pid)]
+    qs = running_qs.filter(Q(pk__in=gone) | Q(heartbeat_at__lt=timezone.now() - STALE_AFTER))
     marked = qs.update(status=Status.INTERRUPTED,
                        error=_("The import stopped without finishing (the process was ended). Resume it or run it "
                                "again."))

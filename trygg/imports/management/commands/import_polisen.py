@@ -28,6 +28,21 @@ def pick_collaboration(slug: str | None) -> Collaboration:
     return found[0]
 
 
+def pick_user(username: str | None, collaboration):
+    """``--user USERNAME``: the Trygg user the run is recorded for (a member of the collaboration)."""
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(_("--user: no active user is called %(name)s.") % {"name": username})
+    if not user.memberships_in(collaboration):
+        raise CommandError(_("--user: %(name)s is not a member of %(collaboration)s.")
+                           % {"name": username, "collaboration": collaboration.name})
+    return user
+
+
 def print_outcome(command: BaseCommand, run: ImportRun, out) -> None:
     run.refresh_from_db()
     command.stdout.write(_("Read %(read)d, created %(created)d, updated %(updated)d, unchanged %(unchanged)d, "
@@ -42,6 +57,9 @@ def print_outcome(command: BaseCommand, run: ImportRun, out) -> None:
         command.stdout.write(_("Police types without a category (put in “Övrigt (polis)”; map them in the admin):"))
         for name, n in out.unmapped.most_common():
             command.stdout.write(f"  {name}: {n}")
+    for item in getattr(out, "recoded", [])[:20]:
+        command.stdout.write(_("Notice %(n)d (id %(id)s) was not UTF-8 (byte %(byte)d): read as Windows-1252.")
+                             % {"n": item["notice"], "id": item["id"], "byte": item["byte"]})
     if run.rejected:
         command.stdout.write(_("Rejected notices: trygg import runs show %(uuid)s") % {"uuid": run.uuid})
     if out.broken:
@@ -61,19 +79,22 @@ class Command(BaseCommand):
         parser.add_argument("--include-summaries", action="store_true",
                             help="also import summary notices (“Sammanfattning natt” etc.)")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--user", help="record the run as started by this Trygg user (a member of the "
+                                           "collaboration); otherwise the operating-system user is recorded")
 
     def handle(self, *args, **opts):
         # `kill` (SIGTERM) ends the import like Ctrl-C: the run is marked interrupted and can resume.
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
         collaboration = pick_collaboration(opts["collaboration"])
+        user = pick_user(opts["user"], collaboration)
         progress = None if opts["no_progress"] else TerminalProgress(self.stderr)
         kwargs = {"include_summaries": opts["include_summaries"], "all_municipalities": opts["all_municipalities"]}
         if opts["fetch"]:
             from trygg.imports.polisen_fetch import FetchError, fetch_and_import
 
             try:
-                results = fetch_and_import(collaboration, locations=opts["location"] or None, **kwargs)
+                results = fetch_and_import(collaboration, locations=opts["location"] or None, user=user, **kwargs)
             except FetchError as exc:
                 raise CommandError(str(exc)) from exc
             for run, out in results:
@@ -94,7 +115,7 @@ class Command(BaseCommand):
             stream, size = open(path, "rb"), path.stat().st_size
             options, label = {"path": str(path.resolve())}, str(path)
         run = runs.start_run(collaboration, ImportRun.Kind.POLISEN, source=label, filename=Path(label).name,
-                             options=options | kwargs)
+                             options=options | kwargs, user=user)
         try:
             out = import_polisen(run, stream, size=size, progress=progress, **kwargs)
         except FeedError as exc:

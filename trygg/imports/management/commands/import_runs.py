@@ -53,9 +53,18 @@ class Command(BaseCommand):
             return
         if found.status == ImportRun.Status.DONE:
             raise CommandError(_("This run is finished; there is nothing to resume."))
+        if found.status == ImportRun.Status.RUNNING:
+            raise CommandError(_("That run is still running (process %(pid)s on %(host)s).")
+                               % {"pid": found.pid or "?", "host": found.hostname or "?"})
+        if found.kind == ImportRun.Kind.TABLE:
+            from .import_table import Command as TableCommand
+
+            table = TableCommand(stdout=self.stdout._out, stderr=self.stderr._out)
+            table.resume(found)
+            return
         if found.kind != ImportRun.Kind.POLISEN:
-            raise CommandError(_("Only police imports resume here; import the spreadsheet again — rows "
-                                 "already imported are recognised."))
+            raise CommandError(_("Boundary imports do not resume: run the import again (areas already "
+                                 "imported are recognised)."))
         from trygg.imports.feed import FeedError
         from trygg.imports.polisen import resume_run
         from trygg.imports.progress import TerminalProgress
@@ -75,7 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{r.uuid}  {r.get_kind_display()}  {r.get_status_display()}")
         self.stdout.write(_("Source: %(s)s") % {"s": r.filename or r.source})
         self.stdout.write(_("Started %(at)s by %(who)s; duration %(d)s") % {
-            "at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "who": r.started_by or "-", "d": r.duration or "-"})
+            "at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "who": r.who, "d": r.duration or "-"})
         self.stdout.write("  ".join(f"{k} {v}" for k, v in r.counts.items()))
         if r.error:
             self.stdout.write(r.error)

@@ -70,6 +70,8 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="write the events (otherwise a dry run)")
         parser.add_argument("--save-as", help="save a mapping file under this name for the organisation")
         parser.add_argument("--resume", metavar="RUN", help="continue an interrupted run (its uuid)")
+        parser.add_argument("--user", help="record the run as started by this Trygg user (a member of the "
+                                           "collaboration); otherwise the operating-system user is recorded")
 
     def handle(self, *args, **opts):
         if opts["resume"]:
@@ -80,6 +82,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         spec, organisation, name = load_mapping(opts["mapping"], find_organisation(opts["organisation"]))
+        from .import_polisen import pick_user
+
+        user = pick_user(opts["user"], organisation.collaboration)
         for key in ("sheet", "delimiter", "encoding"):
             if opts[key]:
                 setattr(spec, key, opts[key].replace("\\t", "\t") if key == "delimiter" else opts[key])
@@ -100,7 +105,8 @@ class Command(BaseCommand):
                 for rej in counts.rejected_sample[:20]:
                     self.stdout.write(f"  {rej.reason}")
                 return
-            run = start_table_run(path, spec, organisation=organisation, filename=path.name, mapping_name=name)
+            run = start_table_run(path, spec, organisation=organisation, filename=path.name, mapping_name=name,
+                                  user=user)
             self.stdout.write(_("Import run %(uuid)s") % {"uuid": run.uuid})
             self._run(run, bar, total)
         except (TableError, MappingError) as exc:
@@ -125,8 +131,18 @@ class Command(BaseCommand):
         run = ImportRun.objects.filter(uuid=value, kind=ImportRun.Kind.TABLE).first() if len(value) >= 32 else None
         if run is None:
             raise CommandError(_("No spreadsheet import run has the id %(id)s.") % {"id": value})
+        self.resume(run)
+
+    def resume(self, run: ImportRun) -> None:
+        from trygg.imports.runs import mark_stale_runs
+
+        mark_stale_runs(run.collaboration)
+        run.refresh_from_db()
         if run.status == ImportRun.Status.DONE:
             raise CommandError(_("That run is already done."))
+        if run.status == ImportRun.Status.RUNNING:
+            raise CommandError(_("That run is still running (process %(pid)s on %(host)s).")
+                               % {"pid": run.pid or "?", "host": run.hostname or "?"})
         self.stdout.write(_("Resuming after row %(row)s.") % {"row": run.checkpoint.get("row", 0)})
         self._run(run, TerminalProgress(self.stderr), run.progress_total)
 
