@@ -28,7 +28,11 @@ class Collaboration(models.Model):
     )
     restricted_shared_with_partners = models.BooleanField(
         _("share restricted events with all partners"), default=False,
-        help_text=_("Off: restricted events are seen by coordinators, police and the reporting organisation only."),
+        help_text=_("Off: restricted events are seen by coordinators, admins, police and the reporter only."),
+    )
+    restricted_shared_with_organisation = models.BooleanField(
+        _("share restricted events within the reporting organisation"), default=False,
+        help_text=_("On: every member of the reporting organisation also sees its restricted events."),
     )
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -168,7 +172,10 @@ class User(AbstractUser):
         return None
 
     def can_see_restricted(self, collaboration) -> bool:
-        """Restricted events: coordinators, admins and police (unless the collaboration shares them)."""
+        """Every restricted event: coordinators, admins and police (or every partner when the
+        collaboration shares them). Others see only the restricted events they reported
+        themselves (and their organisation's, when the collaboration shares them within it):
+        see :func:`trygg.events.services.visible_events`."""
         members = self.memberships_in(collaboration)
         if not members:
             return False

@@ -16,7 +16,10 @@ class Scope:
 
     ``see_restricted``: restricted events count (coordinators, admins, police, or every partner
     when the collaboration shares restricted events). Otherwise only events visible to all
-    partners plus the restricted events of the caller's own organisations count.
+    partners count, plus the restricted events of the caller's own organisations when the
+    collaboration shares restricted events within the reporting organisation. (The counts are
+    kept per organisation, not per person: a reporter's own restricted events, which the event
+    list shows them, are not in their numbers unless that setting is on.)
     """
 
     collaboration_id: int
@@ -46,7 +49,8 @@ def scope_for(user, collaboration) -> Scope:
     return Scope(
         collaboration_id=collaboration.pk,
         see_restricted=bool(user.can_see_restricted(collaboration)),
-        own_organisations=tuple(sorted({m.organisation_id for m in memberships})),
+        own_organisations=tuple(sorted({m.organisation_id for m in memberships}))
+        if collaboration.restricted_shared_with_organisation else (),
     )
 
 

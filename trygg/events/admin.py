@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from trygg.accounts import audit
 from trygg.core.admin import CollaborationScopedAdmin, ReadOnlyAdminMixin, is_global
 
-from .models import Category, Event, Report
+from .models import Category, Event, EventHistory, Report
 
 
 class CategoryForm(forms.ModelForm):
@@ -124,3 +124,16 @@ class ReportAdmin(ReadOnlyAdminMixin, CollaborationScopedAdmin, admin.ModelAdmin
     list_filter = (("organisation", admin.RelatedOnlyFieldListFilter),)
     date_hierarchy = "created_at"
     list_select_related = ("organisation", "created_by", "collaboration")
+
+
+@admin.register(EventHistory)
+class EventHistoryAdmin(ReadOnlyAdminMixin, CollaborationScopedAdmin, admin.ModelAdmin):
+    """Every change to every event, also of deleted events (their last entry is the deletion)."""
+
+    list_display = ("at", "event_uuid", "kind", "version", "changed_by", "event")
+    list_filter = ("kind",)
+    search_fields = ("event_uuid",)
+    date_hierarchy = "at"
+    list_select_related = ("changed_by", "event")
+    scoped_can_add = False
+    scoped_can_delete = False

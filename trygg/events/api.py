@@ -6,15 +6,18 @@ write, ``visible_events`` decides what a caller sees, ``EventFilter`` reads the 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid as uuid_mod
 
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from trygg.accounts import audit
-from trygg.accounts.models import Organisation
+from trygg.accounts.models import Organisation, Role
 from trygg.core.api_errors import ApiError, errors
 from trygg.core.api_pagination import MAX_PAGE_SIZE, paginate
 from trygg.core.decorators import get_collaboration_for_user
@@ -22,10 +25,11 @@ from trygg.core.decorators import get_collaboration_for_user
 from . import services
 from .api_schemas import (
     MAX_GEOJSON_PAGE_SIZE, CategoryOut, EventFeatureCollection, EventOut, EventPage, EventPatch, EventQuery,
-    HistoryOut, ReportIn, ReportOut, event_dict, event_feature, event_rows, local,
+    HistoryOut, ReportIn, ReportOut, ReportPage, ReportQuery, event_dict, event_feature, event_rows, local,
 )
 from .filters import EventFilter
 from .models import Category, Event, EventHistory, Report, Visibility
+from .privacy import mask_personal_data
 
 PREFIX = ""
 router = Router()
@@ -184,6 +188,52 @@ def create_report(request, payload: ReportIn):
     return Status(200, data)
 
 
+@router.get("/reports", response={200: ReportPage, **READ_ERRORS}, tags=["Reports"], summary="List reports")
+def list_reports(request, params: Query[ReportQuery]):
+    """Reports of the collaboration with at least one event the caller may see, newest first,
+    each with those of its events the caller may see (restricted events only for coordinators,
+    admins, police and their reporter). Filters: `organisation`, `from`/`to` (the day the report was
+    sent, Stockholm time). Paginated like GET /events."""
+    user = request.user
+    collaboration = get_collaboration_for_user(user, params.collaboration)
+    visible = services.visible_events(user, collaboration)
+    qs = (Report.objects.filter(collaboration=collaboration)
+          .filter(Exists(visible.filter(report_id=OuterRef("pk"))))
+          .select_related("organisation"))
+    organisations = [v.strip() for raw in request.GET.getlist("organisation") for v in raw.split(",") if v.strip()]
+    bad = {}
+    for value in organisations:
+        try:
+            uuid_mod.UUID(value)
+        except ValueError:
+            bad["organisation"] = _("%(param)s: not a valid id (UUID): %(value)s") % {
+                "param": "organisation", "value": value[:40]}
+    for name, raw in (("from", params.from_), ("to", params.to)):
+        if raw:
+            try:
+                day = dt.date.fromisoformat(raw)
+            except ValueError:
+                bad[name] = _("%(param)s: not a date (YYYY-MM-DD): %(value)s") % {"param": name, "value": raw[:40]}
+                continue
+            start = dt.datetime.combine(day + dt.timedelta(days=name == "to"), dt.time(), timezone.get_default_timezone())
+            qs = qs.filter(created_at__gte=start) if name == "from" else qs.filter(created_at__lt=start)
+    if bad:
+        raise ApiError(422, "validation_error", _("The request has invalid fields."), bad)
+    if organisations:
+        qs = qs.filter(organisation__uuid__in=organisations)
+    page = paginate(request, qs.order_by("-created_at", "-pk"), params.page, params.page_size)
+    events: dict[str, list] = {str(r.uuid): [] for r in page.items}
+    if page.items:
+        rows = visible.filter(report__in=[r.pk for r in page.items]).order_by("pk")
+        for event in _serialise(rows, user, collaboration):
+            events[event["report"]].append(event)
+    for report in page.items:
+        report.collaboration = collaboration
+    return {"count": page.count, "page": page.page, "pages": page.pages, "page_size": params.page_size,
+            "next": page.next, "previous": page.previous,
+            "results": [_report_dict(r, events[str(r.uuid)]) for r in page.items]}
+
+
 @router.get("/reports/{uuid}", response={200: ReportOut, **READ_ERRORS}, tags=["Reports"], summary="One report")
 def get_report(request, uuid: uuid_mod.UUID):
     """A report and those of its events the caller may see."""
@@ -256,20 +306,37 @@ def delete_event(request, uuid: uuid_mod.UUID):
 @router.get("/events/{uuid}/history", response={200: list[HistoryOut], **READ_ERRORS}, tags=["Events"],
             summary="An event's change history")
 def event_history(request, uuid: uuid_mod.UUID):
-    """Every change to the event, oldest first: who, when, and field → [old, new]."""
-    event = _visible_event(request.user, uuid)
-    rows = EventHistory.objects.filter(event=event).select_related("changed_by").order_by("version", "pk")
-    own = {m.organisation_id for m in request.user.active_memberships}
-    from .privacy import mask_personal_data
-
+    """Every change to the event, oldest first: who, when, and field → [old, new]. Shows what
+    GET /events/{uuid} shows (descriptions of other organisations masked, no source data); reading a
+    restricted event of another organisation is audited. The history of a deleted event stays
+    readable for coordinators and admins, ending with the `delete` entry (who, when, snapshot)."""
+    user = request.user
+    event = Event.objects.filter(uuid=uuid).only("pk").first()
+    if event is not None:
+        event = _visible_event(user, uuid)
+        rows = EventHistory.objects.filter(event=event)
+        organisation_id = event.organisation_id
+        if event.is_restricted:
+            audit.record_reads(user, [event], collaboration=event.collaboration, reason="history")
+    else:
+        rows = EventHistory.objects.filter(event_uuid=uuid, event__isnull=True)
+        deletion = rows.filter(kind=EventHistory.Kind.DELETE).first()
+        if deletion is None or not user.has_role(deletion.collaboration_id, Role.COORDINATOR):
+            raise Http404
+        organisation_id = deletion.snapshot.get("organisation_id")
+    own = {m.organisation_id for m in user.active_memberships}
+    masked = organisation_id not in own
     out = []
-    for row in rows:
-        changes = dict(row.changes)
-        if "description" in changes and event.organisation_id not in own:
-            changes["description"] = [mask_personal_data(v) if isinstance(v, str) else v
-                                      for v in changes["description"]]
-        out.append({"version": row.version, "at": local(row.at),
+    for row in rows.select_related("changed_by").order_by("version", "pk"):
+        changes = {k: v for k, v in row.changes.items() if k != "source_data"}
+        snapshot = {k: v for k, v in row.snapshot.items() if k != "source_data"} if row.snapshot else None
+        if masked:
+            if "description" in changes:
+                changes["description"] = [mask_personal_data(v) if isinstance(v, str) else v
+                                          for v in changes["description"]]
+            if snapshot and snapshot.get("description"):
+                snapshot["description"] = mask_personal_data(snapshot["description"])
+        out.append({"version": row.version, "kind": row.kind, "at": local(row.at),
                     "changed_by": row.changed_by.get_username() if row.changed_by else None,
-                    "changes": changes, "note": row.note})
+                    "changes": changes, "snapshot": snapshot, "note": row.note})
     return out
-

@@ -128,11 +128,36 @@ class ReportOut(Schema):
     events: list[EventOut] = Field(description="The report's events that the caller may see.")
 
 
+class ReportPage(Schema):
+    count: int = Field(description="Number of reports matching the filters (all pages).")
+    page: int
+    pages: int
+    page_size: int
+    next: str | None = Field(description="Link to the next page, or null on the last.")
+    previous: str | None = Field(description="Link to the previous page, or null on the first.")
+    results: list[ReportOut]
+
+
+class ReportQuery(Schema):
+    """Filters of GET /reports."""
+
+    collaboration: uuid_mod.UUID | None = Field(None, description="Collaboration id (default: the caller's first).")
+    organisation: str | None = Field(None, description="Organisation id(s) that reported; comma-separated or repeated.")
+    from_: str | None = Field(None, alias="from", description="First day the report was sent, YYYY-MM-DD "
+                                                              "(Stockholm time).")
+    to: str | None = Field(None, description="Last day, inclusive, YYYY-MM-DD.")
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
+                           description=f"Items per page (at most {MAX_PAGE_SIZE}).")
+
+
 class HistoryOut(Schema):
     version: int = Field(description="The event's version after this change.")
+    kind: str = Field(description="`change`, or `delete` for the deletion (the last entry of a deleted event).")
     at: dt.datetime
     changed_by: str | None = Field(description="Username of whoever made the change (null: system).")
     changes: dict = Field(description="Field → [old, new]. Category and place changes give ids.")
+    snapshot: dict | None = Field(description="For `delete`: the event as it was when deleted; else null.")
     note: str
 
 

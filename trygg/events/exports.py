@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
@@ -95,7 +97,33 @@ def to_csv(data: list[dict]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(data: list[dict], *, filter_text: str = "", title: str = "") -> bytes:
+def csv_stream(chunks: Iterable[list[dict]]) -> Iterator[bytes]:
+    """:func:`to_csv`, piece by piece: the header, then one piece per chunk of rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([label() for _key, label in COLUMNS])
+    yield ("\ufeff" + out.getvalue()).encode("utf-8")
+    for data in chunks:
+        out.seek(0)
+        out.truncate()
+        for row in data:
+            writer.writerow([row[key] for key, _label in COLUMNS])
+        yield out.getvalue().encode("utf-8")
+
+
+def geojson_stream(chunks: Iterable[tuple[list, list[dict]]]) -> Iterator[bytes]:
+    """:func:`to_geojson` (without colours), piece by piece: one piece per chunk of (events, rows)."""
+    yield b'{"type": "FeatureCollection", "features": ['
+    first = True
+    for events, data in chunks:
+        features = [json.dumps(f, ensure_ascii=False) for f in to_geojson(events, set(), data)["features"]]
+        if features:
+            yield (("" if first else ", ") + ", ".join(features)).encode("utf-8")
+            first = False
+    yield b"]}"
+
+
+def to_xlsx(data: list[dict], *, filter_text: str = "", title: str = "", total: int | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -112,6 +140,9 @@ def to_xlsx(data: list[dict], *, filter_text: str = "", title: str = "") -> byte
     about.append([_("Export"), title])
     about.append([_("Filter"), filter_text or _("none")])
     about.append([_("Rows"), len(data)])
+    if total is not None and total > len(data):
+        about.append([_("Not included"), _("The newest %(rows)d of %(total)d events; narrow the filter, or export CSV "
+                                           "or GeoJSON, for all of them.") % {"rows": len(data), "total": total}])
     about.append([_("Times"), _("Europe/Stockholm, ISO 8601 with offset")])
     buffer = io.BytesIO()
     book.save(buffer)

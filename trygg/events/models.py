@@ -200,16 +200,40 @@ class EventArea(models.Model):
 
 
 class EventHistory(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="history")
+    """One change to an event. Kept when the event is deleted: the deletion itself is the last
+    entry (kind DELETE, with a snapshot of the event), and ``event_uuid``/``collaboration`` keep
+    the entries findable and scoped after ``event`` has become empty."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="history")
+    event_uuid = models.UUIDField(_("event id"), db_index=True)
+    collaboration = models.ForeignKey(
+        "accounts.Collaboration", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CHANGE)
     at = models.DateTimeField(auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField()
     changes = models.JSONField(default=dict, help_text="field → [old, new]")
+    snapshot = models.JSONField(default=dict, blank=True, help_text="The event as it was when deleted.")
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["event", "version"]
+        ordering = ["event_uuid", "version"]
         verbose_name = _("event change")
         verbose_name_plural = _("event history")
+        indexes = [models.Index(fields=["collaboration", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_uuid} v{self.version} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.event_id is not None and (self.event_uuid is None or self.collaboration_id is None):
+            self.event_uuid = self.event_uuid or self.event.uuid
+            self.collaboration_id = self.collaboration_id or self.event.collaboration_id
+        super().save(*args, **kwargs)

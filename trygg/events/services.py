@@ -145,11 +145,11 @@ class EventWriter:
             return None
         return next((p.name for p in self.places.values() if p.pk == place_id), None)
 
-    def validate(self, data: dict, *, check_boundary: bool = True) -> EventInput:
+    def validate(self, data: dict, *, check_boundary: bool = True, keep_retired=frozenset()) -> EventInput:
         return validate_event(
             data, catalogue=self.catalogue, boundary=self.boundary,
             places=self.places if data.get("place") else None,  # the gazetteer only when asked for
-            now=self.now or timezone.now(), check_boundary=check_boundary,
+            now=self.now or timezone.now(), check_boundary=check_boundary, keep_retired=keep_retired,
         )
 
     # --- area assignment -----------------------------------------------------------------
@@ -359,7 +359,7 @@ class EventWriter:
         event.version += 1
         event.save()
         EventHistory.objects.create(
-            event=event, changed_by=user if getattr(user, "is_authenticated", False) else None,
+            event=event, event_uuid=event.uuid, collaboration_id=event.collaboration_id, changed_by=user if getattr(user, "is_authenticated", False) else None,
             version=event.version, changes=changes, note=note[:200],
         )
         return True
@@ -438,9 +438,19 @@ def visible_events(user, collaboration) -> QuerySet[Event]:
     if not memberships:
         return qs.none()
     if not user.can_see_restricted(collaboration):
-        own = [m.organisation_id for m in memberships]
-        qs = qs.filter(Q(visibility=Visibility.PARTNERS) | Q(organisation_id__in=own))
+        qs = qs.filter(Q(visibility=Visibility.PARTNERS) | own_restricted_q(user, collaboration, memberships))
     return qs
+
+
+def own_restricted_q(user, collaboration, memberships=None) -> Q:
+    """The restricted events a user without the restricted view still sees: those they reported
+    themselves, and their organisations' when the collaboration shares restricted events within
+    the reporting organisation (docs/decisions.md)."""
+    q = Q(created_by_id=user.pk)
+    if collaboration.restricted_shared_with_organisation:
+        memberships = memberships if memberships is not None else user.memberships_in(collaboration)
+        q |= Q(organisation_id__in=[m.organisation_id for m in memberships])
+    return q
 
 
 def can_edit_event(user, event: Event, now: dt.datetime | None = None) -> bool:
@@ -486,7 +496,8 @@ def update_event(user, event: Event, changes: dict, *, expected_version: int | N
     merged = event_as_input(event) | changes
     if "place" in changes and changes["place"] and not {"lat", "lon"} & changes.keys():
         merged["lat"] = merged["lon"] = None
-    item = writer.validate(merged)
+    # An event of a retired category can still be edited as long as it keeps that category.
+    item = writer.validate(merged, keep_retired={event.category_id, event.subcategory_id} - {None})
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if locked.version != event.version:
@@ -497,11 +508,29 @@ def update_event(user, event: Event, changes: dict, *, expected_version: int | N
 
 
 def delete_event(user, event: Event) -> None:
+    """Delete an event (coordinators only). Its history stays: a last DELETE entry says who and
+    when, with a snapshot of the event as it was."""
     if not user.has_role(event.collaboration_id, Role.COORDINATOR):
         raise PermissionDenied(_("Only coordinators may delete events."))
     with transaction.atomic():
         audit.record("delete", event, actor=user)
+        EventHistory.objects.create(
+            event=event, event_uuid=event.uuid, collaboration_id=event.collaboration_id,
+            kind=EventHistory.Kind.DELETE, changed_by=user, version=event.version + 1,
+            snapshot=event_snapshot(event),
+        )
         event.delete()
+
+
+def event_snapshot(event: Event) -> dict:
+    """The event's content as JSON (ids for related rows), kept in the history when it is deleted."""
+    data = {name: _jsonable(getattr(event, name)) for name in TRACKED_FIELDS}
+    data.update({
+        "uuid": str(event.uuid), "organisation_id": event.organisation_id, "report_id": event.report_id,
+        "source": event.source, "external_id": event.external_id, "created_by_id": event.created_by_id,
+        "created_at": _jsonable(event.created_at), "version": event.version,
+    })
+    return data
 
 
 def backfill_areas(collaboration, *, progress=None) -> int:

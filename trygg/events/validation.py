@@ -99,6 +99,32 @@ class CategoryCatalogue:
         return self.by_code.get(str(value))
 
 
+# Reports made in Trygg (web form, API) say where as a point, a named place or at most the
+# municipality, and must lie inside the collaboration's boundary; coarser precisions (the county)
+# are for imports, whose sources may know no more than that.
+MANUAL_PRECISIONS = frozenset({Precision.POINT, Precision.PLACE, Precision.MUNICIPALITY})
+BOUNDARY_CHECKED = {
+    True: frozenset({Precision.POINT, Precision.PLACE, Precision.MUNICIPALITY}),  # manual reports
+    False: frozenset({Precision.POINT, Precision.PLACE}),  # imports: a municipality-level point may be a centroid
+}
+
+
+def _local(value: dt.datetime, name: str, errors: dict[str, str]) -> dt.datetime | None:
+    """A time typed without an offset, as Stockholm time.
+
+    A time in the hour skipped when the clocks go forward (the last Sunday of March, 02:00–02:59)
+    never happened: refused. A time in the hour repeated when they go back (the last Sunday of
+    October, 02:00–02:59) is read as its first occurrence, still summer time (+02:00), always.
+    """
+    tz = timezone.get_default_timezone()
+    aware = value.replace(tzinfo=tz, fold=0)
+    if aware.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) != value.replace(fold=0):
+        errors[name] = field_message(
+            name, _("This time does not exist in Swedish time: the clocks were put forward an hour that night."))
+        return None
+    return aware
+
+
 def _aware(value: Any, name: str, errors: dict[str, str]) -> dt.datetime | None:
     if value is None or value == "":
         return None
@@ -111,7 +137,7 @@ def _aware(value: Any, name: str, errors: dict[str, str]) -> dt.datetime | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
+        return _local(value, name, errors)
     return value
 
 
@@ -123,11 +149,14 @@ def validate_event(
     places: dict | None = None,
     now: dt.datetime | None = None,
     check_boundary: bool = True,
+    keep_retired: frozenset[int] | set[int] = frozenset(),
 ) -> EventInput:
     """Check one event's input; raise :class:`EventValidationError` naming every bad field.
 
     ``boundary`` is the collaboration's prepared shapely boundary (or None); ``places`` maps a
-    place uuid/name (lower case) to a :class:`trygg.areas.models.Place`.
+    place uuid/name (lower case) to a :class:`trygg.areas.models.Place`. ``keep_retired`` holds
+    the ids of retired categories this input may keep (an edit of an event that already has
+    them); no other input may use a retired category.
     """
     errors: dict[str, str] = {}
     now = now or timezone.now()
@@ -141,7 +170,7 @@ def validate_event(
     else:
         if category.parent_id and subcategory is None:
             category, subcategory = catalogue.by_id[category.parent_id], category
-        if not category.is_active or (subcategory is not None and not subcategory.is_active):
+        if any(c is not None and not c.is_active and c.pk not in keep_retired for c in (category, subcategory)):
             errors["category"] = field_message("category", _("This category is retired and takes no new events."))
         if subcategory is not None and subcategory.parent_id != category.pk:
             errors["subcategory"] = field_message("subcategory", _("Does not belong to the chosen category."))
@@ -162,9 +191,14 @@ def validate_event(
                 "occurred_to", _("The window may be at most %(days)d days long.") % {"days": settings.EVENT_MAX_WINDOW_DAYS}
             )
 
+    source = data.get("source") or Source.MANUAL
+    manual = source == Source.MANUAL
     precision = data.get("precision") or Precision.POINT
     if precision not in _PRECISIONS:
         errors["precision"] = field_message("precision", _("Unknown precision."))
+    elif manual and precision not in MANUAL_PRECISIONS:
+        errors["precision"] = field_message(
+            "precision", _("A report made in Trygg gives an exact point, a named place or the municipality."))
     place = None
     place_ref = data.get("place")
     if place_ref:
@@ -186,7 +220,7 @@ def validate_event(
         if not in_sweden(lat, lon):
             hint = _(" Latitude and longitude may be swapped.") if in_sweden(lon, lat) else ""
             errors["location"] = field_message("location", _("The point is not in Sweden.") + hint)
-        elif check_boundary and boundary is not None and precision in (Precision.POINT, Precision.PLACE):
+        elif check_boundary and boundary is not None and precision in BOUNDARY_CHECKED[manual]:
             import shapely
 
             if not shapely.intersects_xy(boundary, lon, lat):
@@ -239,7 +273,7 @@ def validate_event(
         assessment=assessment,
         police_notified=bool(data.get("police_notified")),
         visibility=visibility,
-        source=data.get("source") or Source.MANUAL,
+        source=source,
         external_id=str(data.get("external_id") or ""),
         source_data=data.get("source_data") or {},
         area_ids=data.get("area_ids"),

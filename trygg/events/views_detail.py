@@ -77,6 +77,22 @@ def _offset(value: dt.datetime) -> str:
     return f"{raw[:3]}:{raw[3:]}"
 
 
+def _with_current_category(mains: list, subs: list, event) -> tuple[list, list]:
+    """The edit form offers only active categories, plus the event's own even when retired, so
+    that editing (say) the description of an old event keeps its category."""
+    main = next((c for c in mains if c.pk == event.category_id), None)
+    if main is None:
+        main = event.category
+        main.retired, main.subs = True, []
+        mains = [*mains, main]
+    if event.subcategory_id and all(s.pk != event.subcategory_id for s in main.subs):
+        sub = event.subcategory
+        sub.retired = True
+        main.subs = [*main.subs, sub]
+        subs = [*subs, sub]
+    return mains, subs
+
+
 @login_required
 @with_collaboration
 def detail(request, collaboration, event_uuid):
@@ -118,7 +134,7 @@ def detail(request, collaboration, event_uuid):
             messages.success(request, _("The event was saved."))
             return redirect("events:detail", event_uuid=event.uuid)
     log_restricted_reads(request.user, collaboration, [event], "detail")
-    mains, subs = categories_for(collaboration)
+    mains, subs = _with_current_category(*categories_for(collaboration), event)
     return render(request, "events/event_detail.html", {
         "collaboration": collaboration,
         "event": event,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from trygg.accounts import audit
 from trygg.accounts.models import Organisation
@@ -20,7 +20,9 @@ from .models import Category, Source, Visibility
 from .services import visible_events
 
 PAGE_SIZE = 50
+# Rows of an Excel export (the workbook is built whole); CSV and GeoJSON stream everything.
 EXPORT_LIMIT = 100_000
+EXPORT_CHUNK = 2000
 
 
 def own_org_ids(user, collaboration) -> set[int]:
@@ -85,7 +87,8 @@ def event_list(request, collaboration):
         event.shown_description = exports.shown_description(event, mine)
     log_restricted_reads(request.user, collaboration, items, "list")
     context = filter_context(request, collaboration, event_filter, errors)
-    context.update({"page": page, "events": items, "total": paginator.count})
+    context.update({"page": page, "events": items, "total": paginator.count,
+                    "export_limit": EXPORT_LIMIT if paginator.count > EXPORT_LIMIT else None})
     return render(request, "events/event_list.html", context, status=400 if errors else 200)
 
 
@@ -99,31 +102,52 @@ CONTENT_TYPES = {
 @login_required
 @with_collaboration
 def export(request, collaboration, fmt):
+    """The filtered list as a file. CSV and GeoJSON stream every event in chunks (constant memory);
+    an Excel workbook holds at most ``EXPORT_LIMIT`` rows (the newest), and says so."""
     if fmt not in CONTENT_TYPES:
         raise Http404
     event_filter, errors, qs = filtered_events(request, collaboration)
     if errors:
         return JsonResponse({"error": {"code": "bad_filter", "message": "; ".join(errors.values()),
                                        "fields": errors}}, status=400)
-    events = list(qs[:EXPORT_LIMIT])
-    data = exports.rows(events, own_org_ids(request.user, collaboration))
-    filter_text = event_filter.querystring()
+    total = qs.count()
+    own = own_org_ids(request.user, collaboration)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"trygg-{collaboration.slug}-{stamp}.{fmt}"
-    if fmt == "csv":
-        body = exports.to_csv(data)
-    elif fmt == "xlsx":
-        body = exports.to_xlsx(data, filter_text=filter_text, title=collaboration.name)
-    else:
-        import json
-
-        body = json.dumps(exports.to_geojson(events, set(), data), ensure_ascii=False).encode("utf-8")
+    rows = min(total, EXPORT_LIMIT) if fmt == "xlsx" else total
     audit.record("export", None, actor=request.user, collaboration=collaboration, object_type="events.event",
-                 object_id="", detail={"format": fmt, "filter": event_filter.to_params(), "rows": len(events)})
-    log_restricted_reads(request.user, collaboration, events, "export")
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+                 object_id="", detail={"format": fmt, "filter": event_filter.to_params(), "rows": rows})
+    if fmt == "xlsx":
+        events = list(qs[:EXPORT_LIMIT])
+        log_restricted_reads(request.user, collaboration, events, "export")
+        response = HttpResponse(exports.to_xlsx(exports.rows(events, own), filter_text=event_filter.querystring(),
+                                                title=collaboration.name, total=total),
+                                content_type=CONTENT_TYPES[fmt])
+    else:
+        chunks = _chunks(request.user, collaboration, qs, own, translation.get_language())
+        if fmt == "csv":
+            body = exports.csv_stream(data for _events, data in chunks)
+        else:
+            body = exports.geojson_stream(chunks)
+        response = StreamingHttpResponse(body, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "geojson" and request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response["X-Trygg-Rows"] = str(len(events))
+    response["X-Trygg-Rows"] = str(rows)
+    response["X-Trygg-Total"] = str(total)
+    if rows < total:
+        response["X-Trygg-Truncated"] = "true"
     return response
 
+
+def _chunks(user, collaboration, qs, own: set[int], language: str):
+    """(events, rows) per chunk of the queryset; restricted reads are logged as they are sent."""
+    events = []
+    with translation.override(language):  # the body is made after the view has returned
+        for event in qs.iterator(chunk_size=EXPORT_CHUNK):
+            events.append(event)
+            if len(events) == EXPORT_CHUNK:
+                log_restricted_reads(user, collaboration, events, "export")
+                yield events, exports.rows(events, own)
+                events = []
+        log_restricted_reads(user, collaboration, events, "export")
+        yield events, exports.rows(events, own)

@@ -27,7 +27,7 @@ def total(user, collab):
 
 
 def test_partner_counts_exclude_other_organisations_restricted_events(mixed, partner_a):
-    assert total(partner_a, mixed) == 4  # 3 open + its own restricted one
+    assert total(partner_a, mixed) == 3  # the open ones only (restricted: coordinators and police)
 
 
 def test_coordinator_counts_include_restricted_events(mixed, coordinator_a):
@@ -38,7 +38,15 @@ def test_police_counts_include_restricted_events(mixed, police_a):
     assert total(police_a, mixed) == 6
 
 
-def test_reporter_of_the_reporting_organisation_sees_its_own_restricted_events(mixed, reporter_a):
+def test_reporter_of_the_reporting_organisation_does_not_count_its_colleagues_restricted_events(mixed, reporter_a):
+    assert total(reporter_a, mixed) == 3
+
+
+def test_a_collaboration_sharing_restricted_events_within_organisations_counts_the_own_ones(
+        mixed, partner_a, reporter_a):
+    mixed.restricted_shared_with_organisation = True
+    mixed.save()
+    assert total(partner_a, mixed) == 4  # 3 open + its own restricted one
     assert total(reporter_a, mixed) == 5
 
 
@@ -55,7 +63,7 @@ def test_the_outsider_gets_nothing(mixed, outsider_b):
 
 def test_the_partner_and_the_coordinator_never_share_a_cached_result(mixed, partner_a, coordinator_a):
     assert total(coordinator_a, mixed) == 6
-    assert total(partner_a, mixed) == 4
+    assert total(partner_a, mixed) == 3
     assert total(coordinator_a, mixed) == 6
 
 
@@ -70,5 +78,5 @@ def test_scope_matches_the_event_list_visibility(mixed, partner_a, coordinator_a
 
 def test_hotspot_and_effect_counts_also_respect_visibility(mixed, partner_a, coordinator_a):
     req = parse("concentration", {"shape": "areas", "level": "stadsdel"})
-    assert services.concentration(scope_for(partner_a, mixed), req)["events"] == 4
+    assert services.concentration(scope_for(partner_a, mixed), req)["events"] == 3
     assert services.concentration(scope_for(coordinator_a, mixed), req)["events"] == 6

@@ -102,13 +102,13 @@ def test_an_edit_that_fails_validation_changes_nothing(reporter_a, org_a):
 
 
 @pytest.mark.django_db
-def test_restricted_events_are_seen_by_coordinators_police_and_their_own_organisation_only(
+def test_restricted_events_are_seen_by_coordinators_police_and_the_reporter_only(
     reporter_a, coordinator_a, police_a, partner_a, outsider_b, org_a, collab_a
 ):
     create_report(reporter_a, org_a, [event_data(visibility="restricted"), event_data()])
     assert visible_events(coordinator_a, collab_a).count() == 2
     assert visible_events(police_a, collab_a).count() == 2
-    assert visible_events(reporter_a, collab_a).count() == 2  # their own organisation's
+    assert visible_events(reporter_a, collab_a).count() == 2  # they reported it themself
     assert visible_events(partner_a, collab_a).count() == 1
     assert visible_events(outsider_b, collab_a).count() == 0
 

@@ -16,8 +16,13 @@ def listed_ids(response) -> list[str]:
     return re.findall(r'<tr data-event="([0-9a-f-]{36})">', response.content.decode())
 
 
+def body_of(response) -> bytes:
+    """The whole body, also of a streamed response."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def csv_rows(response) -> list[dict]:
-    body = response.content
+    body = body_of(response)
     assert body.startswith("\ufeff".encode()), "CSV must start with a UTF-8 BOM for Excel"
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
@@ -33,7 +38,7 @@ def xlsx_rows(response) -> list[dict]:
 
 
 def geojson_features(response) -> list[dict]:
-    return json.loads(response.content.decode())["features"]
+    return json.loads(body_of(response).decode())["features"]
 
 
 def at_utc(*args) -> dt.datetime:
