@@ -88,6 +88,8 @@ class Place(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     aliases = models.JSONField(_("other names"), default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=100, blank=True,
+                            help_text=_("What sort of place it is, e.g. school, square, stop."))
     lat = models.FloatField(_("latitude"))
     lon = models.FloatField(_("longitude"))
 
