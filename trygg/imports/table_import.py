@@ -217,6 +217,10 @@ def import_table(run: ImportRun, path, spec: Spec, *, organisation, user=None, c
                        rejected_sample=rejected_sample)
     if hasattr(prep.table, "close"):
         prep.table.close()
+    if getattr(prep.table, "recoded_from", 0):
+        prep.notices.append(_("The file's first 64 KB were plain ASCII and were taken as UTF-8, but from line "
+                              "%(line)d on it is Windows-1252 and was read so (%(n)d lines with å, ä, ö...).")
+                            % {"line": prep.table.recoded_from, "n": prep.table.recoded_lines})
     if not commit:
         counts.rejected_sample = rejected_sample  # type: ignore[attr-defined]
         counts.notices = prep.notices  # type: ignore[attr-defined]

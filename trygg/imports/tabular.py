@@ -13,6 +13,7 @@ values (str, int, float, datetime) for XLSX.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -177,13 +178,22 @@ def clean_header(cells: list[Any]) -> list[str]:
 class CsvTable:
     kind = "csv"
 
-    def __init__(self, path: str | os.PathLike, *, encoding: str | None = None, delimiter: str | None = None):
-        self.path = os.fspath(path)
-        if os.path.getsize(self.path) == 0:
+    def __init__(self, path: str | os.PathLike | IO[bytes], *, encoding: str | None = None,
+                 delimiter: str | None = None):
+        # A path, or a seekable binary stream (read from the start each time rows are asked for).
+        self.stream = path if hasattr(path, "read") else None
+        self.path = "" if self.stream is not None else os.fspath(path)
+        if self.stream is None and os.path.getsize(self.path) == 0:
             raise TableError(_("The file is empty (0 bytes)."), code="empty")
-        with open(self.path, "rb") as fh:
+        with self._open() as fh:
             sample = fh.read(SAMPLE_BYTES)
+        if not sample:
+            raise TableError(_("The file is empty (0 bytes)."), code="empty")
         self.encoding = encoding or detect_encoding(sample)
+        # UTF-8 only because the sample was plain ASCII: a later line may still show Windows-1252.
+        self.encoding_guessed = encoding is None and self.encoding == "utf-8" and sample.isascii()
+        self.recoded_lines = 0
+        self.recoded_from = 0  # the first line read as Windows-1252
         text = sample.decode(self.encoding.replace("-sig", "") if self.encoding == "utf-8-sig" else self.encoding,
                              errors="replace")
         text = text.lstrip("\ufeff")
@@ -231,11 +241,27 @@ class CsvTable:
     def _lines(self, fh: IO[bytes], bad: set[int]) -> Iterator[str]:
         enc = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         first = True
+        guessed = self.encoding_guessed  # until a non-ASCII line shows what the file is
+        self.recoded_lines = 0
         for n, raw in enumerate(fh, start=1):
             if first:
                 first = False
                 if raw.startswith(codecs.BOM_UTF8):
                     raw = raw[3:]
+            if guessed and not raw.isascii():
+                guessed = False
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    try:
+                        raw.decode("cp1252")
+                    except UnicodeDecodeError:
+                        pass
+                    else:  # the first non-ASCII line is Windows-1252: so is the file
+                        enc = "cp1252"
+                        self.recoded_from = n
+            if enc == "cp1252" and self.recoded_from and not raw.isascii():
+                self.recoded_lines += 1
             if enc == "cp1252" and not raw.isascii():
                 # A Windows-1252 file with a row saved as UTF-8 decodes without error into "Ã¶":
                 # a non-ASCII line that is valid UTF-8 is that row.
@@ -250,9 +276,15 @@ class CsvTable:
                 bad.add(n)
                 yield raw.decode("cp1252" if enc == "utf-8" else "latin-1", errors="replace")
 
+    def _open(self):
+        if self.stream is None:
+            return open(self.path, "rb")
+        self.stream.seek(0)
+        return contextlib.nullcontext(self.stream)
+
     def _records(self) -> Iterator[tuple[int, list[str], str]]:
         bad: set[int] = set()
-        with open(self.path, "rb") as fh:
+        with self._open() as fh:
             if _ascii_compatible(self.encoding):
                 lines = self._lines(fh, bad)
             else:

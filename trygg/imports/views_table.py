@@ -28,7 +28,7 @@ from . import table_dates
 from .mapping import FIELD_LABELS, FIELDS, Coordinates, ImportMapping, MappingError, Spec, detect_swap
 from .models import ImportRun
 from .table_import import prepare, start_table_run, validate_chunk
-from .tabular import TableError, list_sheets, open_table
+from .tabular import DELIMITER_NAMES, DELIMITERS, ENCODING_LABELS, TableError, list_sheets, open_table
 from .views import MAX_UPLOAD_BYTES, _require_importer, upload_dir
 
 SESSION_KEY = "table_imports"
@@ -101,6 +101,33 @@ def table_upload(request, collaboration):
     }, status=400 if errors else 200)
 
 
+ENCODING_CHOICES = [(key, label) for key, label in ENCODING_LABELS.items()]
+DELIMITER_CHOICES = [("tab" if d == "\t" else d, DELIMITER_NAMES[d]) for d in DELIMITERS]
+
+
+def _reading_override(data, errors: dict[str, str]) -> dict[str, str | None]:
+    """The encoding and delimiter the user chose instead of the detected ones (CSV only)."""
+    chosen: dict[str, str | None] = {"encoding": None, "delimiter": None}
+    encoding = (data.get("encoding") or "").strip()
+    if encoding:
+        if encoding in ENCODING_LABELS:
+            chosen["encoding"] = encoding
+        else:
+            errors["encoding"] = _("Text encoding: choose one of the encodings.")
+    delimiter = data.get("delimiter") or ""
+    if delimiter:
+        delimiter = "\t" if delimiter == "tab" else delimiter
+        if delimiter in DELIMITERS:
+            chosen["delimiter"] = delimiter
+        else:
+            errors["delimiter"] = _("Delimiter: choose semicolon, comma, tab or |.")
+    return chosen
+
+
+def _as_form(reading: dict) -> dict:
+    return {**reading, "delimiter": "tab" if reading.get("delimiter") == "\t" else reading.get("delimiter")}
+
+
 def _spec_from_post(post, header) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     columns = {f: post.get(f"col_{f}") for f in FIELDS if post.get(f"col_{f}") in header}
@@ -114,6 +141,7 @@ def _spec_from_post(post, header) -> tuple[dict, dict[str, str]]:
         "visibility": post.get("visibility") or "partners",
         "sheet": post.get("sheet") or None,
         "category_values": {},
+        **_reading_override(post, errors),
     }
     for key, value in post.items():
         if key.startswith("catval_") and value:
@@ -144,15 +172,23 @@ def table_map(request, collaboration, token):
     sheets = list_sheets(draft["path"])
     errors: dict[str, str] = {}
     table = None
+    form_data = request.POST if request.method == "POST" else request.GET
+    if "encoding" in form_data or "delimiter" in form_data:  # chosen by hand (like the CLI's --encoding)
+        reading = _reading_override(form_data, errors)
+    else:
+        reading = {"encoding": spec_data.get("encoding"), "delimiter": spec_data.get("delimiter")}
     try:
-        table = open_table(draft["path"], sheet=sheet, delimiter=spec_data.get("delimiter"),
-                           encoding=spec_data.get("encoding"))
+        table = open_table(draft["path"], sheet=sheet, delimiter=reading["delimiter"], encoding=reading["encoding"])
     except TableError as exc:
         errors["sheet" if exc.code in ("several_sheets", "sheet") else "file"] = exc.message
+    except (LookupError, UnicodeError) as exc:
+        errors["encoding"] = _("Text encoding: the file cannot be read as %(enc)s (%(error)s).") % {
+            "enc": ENCODING_LABELS.get(reading["encoding"], reading["encoding"]), "error": exc}
     if table is None:
         return render(request, "imports/table_map.html", {
             "collaboration": collaboration, "token": token, "draft": draft, "sheets": sheets, "errors": errors,
-            "table": None}, status=400 if request.method == "POST" else 200)
+            "table": None, "reading": _as_form(reading), "encoding_choices": ENCODING_CHOICES,
+            "delimiter_choices": DELIMITER_CHOICES}, status=400 if request.method == "POST" or errors else 200)
     sample = list(islice(table.rows(), SAMPLE_ROWS))
     header = table.header
     if request.method == "POST":
@@ -209,6 +245,7 @@ def table_map(request, collaboration, token):
         "date_guess": date_guess, "date_message": date_message, "coordinate_choices": Coordinates.choices,
         "category_values": [(i, v, spec_data.get("category_values", {}).get(v, "")) for i, v in enumerate(cat_values)],
         "categories": categories, "swapped": swapped, "mappings": _mappings(request.user, collaboration),
+        "reading": _as_form(reading), "encoding_choices": ENCODING_CHOICES, "delimiter_choices": DELIMITER_CHOICES,
     }, status=400 if errors else 200)
 
 
