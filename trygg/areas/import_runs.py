@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 PHASE_WRITE = "write"
 PHASE_RECOMPUTE = "recompute"
+WRITE_PROGRESS_EVERY = 100  # areas written between two progress updates of the run
 
 
 def start_boundary_run(collaboration, *, filename: str = "", user=None, options: dict | None = None,
@@ -129,7 +130,8 @@ def run_boundary_import(run) -> None:
                 if o["new_type"]:
                     AreaType.objects.get_or_create(collaboration=collaboration, code=o["type_code"], defaults={
                         "name": o["new_type"]["name"], "level": o["new_type"]["level"]})
-                counts = apply_plan(plan, run=run, progress=lambda done, _t: runs.report_progress(run, done=done))
+                counts = apply_plan(plan, run=run, progress=lambda done, _t: (
+                    runs.report_progress(run, done=done) if done % WRITE_PROGRESS_EVERY == 0 else None))
                 boundary = None
                 if o["set_boundary"]:
                     code = next(i.code for i in plan.items if i.action != "reject")
