@@ -30,7 +30,7 @@ LON_FIELDS = ["lon", "lng", "long", "longitud", "longitude"]
 SWEREF_PAIRS = [("x", "y"), ("n", "e"), ("northing", "easting"), ("nord", "ost"), ("sweref_n", "sweref_e")]
 NORTHING_MIN = 1_000_000  # SWEREF 99 TM: northings 6.1–7.7 million m, eastings 0.2–1 million m
 NAME_MAX = Place._meta.get_field("name").max_length
-KIND_MAX = 100
+KIND_MAX = Place._meta.get_field("kind").max_length
 MOVED_METRES = 1.0
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from trygg.accounts import audit
 from trygg.accounts.models import Role
 from trygg.core.decorators import with_collaboration
 from trygg.core.svg import area_map
@@ -341,6 +342,8 @@ def import_commit(request, collaboration, token):
     run = start_boundary_run(collaboration, filename=pending["filename"], user=request.user, pending=True, options={
         "path": pending["path"], "settings": pending["options"], "signature": pending["signature"]})
     request.session.pop(SESSION_KEY, None)  # the file is the run's now; the token is spent
+    audit.record("import", run, actor=request.user, collaboration=collaboration,
+                 detail={"kind": run.kind, "filename": pending["filename"]})
     import_boundary_run.enqueue(str(run.uuid))
     messages.success(request, _("The file was received; the areas are imported in the background."))
     return redirect("areas:import_run", run_uuid=run.uuid)

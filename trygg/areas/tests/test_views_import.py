@@ -220,6 +220,7 @@ def test_importing_creates_the_areas_with_the_new_type_and_removes_the_file(clie
 
 def test_the_commit_is_handed_to_the_worker_and_the_run_page_waits_for_it(client_for, admin_a, collab_a,
                                                                           monkeypatch):
+    from trygg.accounts.models import AuditLog
     from trygg.areas import tasks
 
     queued = []
@@ -230,6 +231,7 @@ def test_the_commit_is_handed_to_the_worker_and_the_run_page_waits_for_it(client
     run = boundary_run()
     assert queued == [str(run.uuid)]
     assert run.status == "pending" and run.started_by == admin_a
+    assert AuditLog.objects.filter(action="import", actor=admin_a, object_id=str(run.uuid)).exists()
     assert not Area.objects.filter(code="E1").exists()  # the worker writes, not the request
     page = client.get(response["Location"]).content.decode()
     assert "Väntar på bakgrundsprocessen" in page
