@@ -79,3 +79,29 @@ def test_backfill_moves_events_after_areas_change(collab_a, org_a, make_event):
     west.save()
     assert backfill_areas(collab_a) == 1
     assert area_names(event) == ["Testby"]
+
+
+@pytest.mark.django_db
+def test_an_area_is_assigned_only_to_events_inside_its_validity_period(collab_a, org_a, make_event):
+    """A district redrawn on 1 March: events before go to the old one, events from that day on
+    (Stockholm calendar day, even just after local midnight) to the new one."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from trygg.areas.models import Area
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    old = Area.objects.get(collaboration=collab_a, code="D1")
+    old.valid_to = dt.date(2025, 2, 28)
+    old.save()
+    new = Area(collaboration=collab_a, type=old.type, name="Nya Väster", code="D1b", parent=old.parent,
+               valid_from=dt.date(2025, 3, 1))
+    new.set_geometry(old.geometry)
+    new.save()
+
+    before = make_event(collab_a, org_a, occurred_from=dt.datetime(2025, 2, 28, 23, 30, tzinfo=stockholm))
+    after = make_event(collab_a, org_a, occurred_from=dt.datetime(2025, 3, 1, 0, 15, tzinfo=stockholm))
+    # 00:15 in Stockholm is still 28 February in UTC: the local day decides.
+    assert after.occurred_from.astimezone(dt.timezone.utc).day == 28
+    assert area_names(before) == ["Testby", "Väster"]
+    assert area_names(after) == ["Nya Väster", "Testby"]
