@@ -43,9 +43,10 @@ class EventIn(Schema):
     lat: float | None = Field(None, description="Latitude, WGS84. Give lat and lon, or `place`.")
     lon: float | None = Field(None, description="Longitude, WGS84.")
     place: str | None = Field(None, description="A named place of the collaboration (its id or name).")
-    precision: str | None = Field(None, description="point (default), place, kommun or lan.")
+    precision: str | None = Field(None, description="point (default), place or kommun; the point must be inside "
+                                                    "the boundary in every case (lan: imports only).")
     description: str | None = Field(None, description="Free text about the event (no personal data; "
-                                                      "at most 2000 characters).")
+                                                      "at most 2000 characters; may be empty).")
     people_count: int | None = Field(None, description="Number of people involved (0–10000).")
     assessment: int | None = Field(None, description="1 minor, 2 noticeable, 3 serious.")
     police_notified: bool | None = Field(None, description="Whether the police were told.")
