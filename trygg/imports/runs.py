@@ -165,9 +165,10 @@ def running(run: ImportRun) -> Iterator[ImportRun]:
     Nothing is finished on success: call :func:`finish_run` inside the block.
     """
     if run.status != Status.RUNNING or run.pid != os.getpid():
-        run.status, run.pid, run.hostname = Status.RUNNING, os.getpid(), hostname()
+        # Started or resumed here: this process runs it now; an earlier interruption is over.
+        run.status, run.pid, run.hostname, run.error = Status.RUNNING, os.getpid(), hostname(), ""
         ImportRun.objects.filter(pk=run.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now(),
-                                                   pid=run.pid, hostname=run.hostname)
+                                                   pid=run.pid, hostname=run.hostname, error="")
     try:
         yield run
     except (KeyboardInterrupt, SystemExit) as exc:

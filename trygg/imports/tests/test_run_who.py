@@ -8,6 +8,7 @@ import json
 from urllib.error import URLError
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -94,7 +95,11 @@ def test_a_spreadsheet_import_from_the_command_line_records_user_or_os_user(org_
 def test_the_run_page_shows_who_started_it(client_for, collab_a, coordinator_a, monkeypatch):
     monkeypatch.setattr("getpass.getuser", lambda: "kerstin")
     run = runs.start_run(collab_a, ImportRun.Kind.POLISEN, source="f.json")
-    html = client_for(coordinator_a).get(reverse("imports:run", args=[run.uuid])).content.decode()
+    client = client_for(coordinator_a)
+    html = client.get(reverse("imports:run", args=[run.uuid])).content.decode()
+    assert "kerstin (användare i operativsystemet)" in html  # Swedish first
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("imports:run", args=[run.uuid])).content.decode()
     assert "kerstin (operating-system user)" in html
 
 

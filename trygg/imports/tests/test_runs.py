@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 import pytest
 
 from trygg.imports import runs
@@ -75,3 +78,33 @@ def test_a_run_whose_process_died_silently_is_marked_interrupted_after_15_minute
     alive.refresh_from_db()
     assert dead.status == ImportRun.Status.INTERRUPTED and dead.error
     assert alive.status == ImportRun.Status.RUNNING
+
+
+def test_a_running_run_whose_process_is_gone_from_this_host_is_interrupted_at_once(collab_a):
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # finished and reaped: no process has this id any more (until the system reuses it)
+    dead = runs.start_run(collab_a, ImportRun.Kind.TABLE, source="dead.csv")
+    ImportRun.objects.filter(pk=dead.pk).update(pid=gone.pid)
+    alive = runs.start_run(collab_a, ImportRun.Kind.TABLE, source="alive.csv")  # this process
+    assert alive.pid == os.getpid() and alive.hostname == socket.gethostname()
+    elsewhere = runs.start_run(collab_a, ImportRun.Kind.TABLE, source="other-host.csv")
+    ImportRun.objects.filter(pk=elsewhere.pk).update(pid=gone.pid, hostname="another-host")
+    assert runs.mark_stale_runs() == 1
+    statuses = dict(ImportRun.objects.values_list("source", "status"))
+    assert statuses == {"dead.csv": "interrupted", "alive.csv": "running", "other-host.csv": "running"}
+
+
+def test_a_run_of_another_host_is_interrupted_after_fifteen_minutes_without_heartbeat(collab_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    run = runs.start_run(collab_a, ImportRun.Kind.TABLE, source="other-host.csv")
+    ImportRun.objects.filter(pk=run.pk).update(hostname="another-host",
+                                               heartbeat_at=timezone.now() - dt.timedelta(minutes=16))
+    assert runs.mark_stale_runs() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.INTERRUPTED
