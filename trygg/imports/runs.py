@@ -46,10 +46,17 @@ def os_user() -> str:
 
 
 def hostname() -> str:
+    """This host, plus its process-id namespace: two containers that share a host name do not
+    see each other's processes, so they must not judge each other's runs by process id."""
     try:
-        return socket.gethostname()[:255]
+        name = socket.gethostname()
     except OSError:
-        return ""
+        name = ""
+    try:
+        name += " " + os.readlink("/proc/self/ns/pid")  # e.g. "pid:[4026531836]"
+    except OSError:
+        pass
+    return name.strip()[:255]
 
 
 def start_run(collaboration, kind: str, *, source: str = "", filename: str = "", user=None,

@@ -118,6 +118,9 @@ def run_resume(request, run_uuid):
 def run_progress(request, run_uuid):
     """The progress fragment, polled by htmx every two seconds while the run is not finished."""
     run = _get_run_for_user(request.user, run_uuid)
+    if run.status == ImportRun.Status.RUNNING:  # its process may have been killed meanwhile
+        runs.mark_stale_runs(run.collaboration)
+        run.refresh_from_db()
     return render(request, "imports/_run_progress.html", {"run": run})
 
 
