@@ -36,14 +36,14 @@ class Command(BaseCommand):
             self.stdout.write(_("%(n)d indexes and constraints built again.") % {"n": release()})
             return
         if action == "list":
-            qs = ImportRun.objects.select_related("collaboration")
+            qs = ImportRun.objects.select_related("collaboration", "started_by")
             if opts["collaboration"]:
                 qs = qs.filter(collaboration__slug=opts["collaboration"])
             for r in qs[: opts["limit"]]:
                 self.stdout.write(
                     f"{r.uuid}  {r.started_at:%Y-%m-%d %H:%M}  {r.kind:<8} {r.status:<11} "
                     f"read {r.read} created {r.created} updated {r.updated} unchanged {r.unchanged} "
-                    f"rejected {r.rejected}  {r.collaboration.slug}  {r.filename or r.source}")
+                    f"rejected {r.rejected}  {r.collaboration.slug}  {r.filename or r.source}  {r.who}")
             return
         if not run:
             raise CommandError(_("Give the run's uuid."))
