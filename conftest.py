@@ -41,8 +41,15 @@ def _fast_and_quiet(settings):
     settings.SECURE_COOKIES = False
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # Each test starts in the default language: a request with an English cookie or header
+    # leaves English active in the thread (LocaleMiddleware activates, nothing deactivates),
+    # which would otherwise leak into whatever test runs next in that worker.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -250,8 +250,33 @@ _DATETIME = re.compile(
 )
 
 
+# The feed's own shape, "YYYY-MM-DD H:MM:SS +HH:MM" with a Swedish offset: the offsets met, ready.
+_FEED_OFFSETS = {"+01:00": dt.timedelta(hours=1), "+02:00": dt.timedelta(hours=2)}
+_UTC = dt.timezone.utc
+
+
 def parse_feed_datetime(value) -> dt.datetime:
-    """``"2023-06-07 0:23:45 +02:00"`` → an aware UTC datetime. Raises ValueError with a reason."""
+    """``"2023-06-07 0:23:45 +02:00"`` → an aware UTC datetime. Raises ValueError with a reason.
+
+    The feed's usual shape takes a short path (a third of the time of the general pattern, which
+    counts in an import of 20,000 notices); anything else, or anything the short path is unsure
+    of, goes through the general pattern, which decides."""
+    if isinstance(value, str) and len(value) in (25, 26) and value[-7] == " ":
+        offset = _FEED_OFFSETS.get(value[-6:])
+        hour, minute, second = value[11:-13], value[-12:-10], value[-9:-7]
+        digits = value[:4] + value[5:7] + value[8:10] + hour + minute + second
+        if (offset is not None and value[4] == "-" and value[7] == "-" and value[10] == " "
+                and value[-13] == ":" and value[-10] == ":" and digits.isascii() and digits.isdigit()):
+            try:
+                local = dt.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), int(hour), int(minute),
+                                    int(second))
+                return (local - offset).replace(tzinfo=_UTC)
+            except (ValueError, OverflowError):
+                pass  # the general path decides, with its own reason
+    return _parse_general(value)
+
+
+def _parse_general(value) -> dt.datetime:
     if not isinstance(value, str):
         raise ValueError("not a string")
     m = _DATETIME.match(value)
@@ -270,7 +295,10 @@ def parse_feed_datetime(value) -> dt.datetime:
             raise ValueError("impossible UTC offset")
         offset = sign * dt.timedelta(hours=hours, minutes=minutes)
     local = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.timezone(offset))  # ValueError if impossible
-    return local.astimezone(dt.timezone.utc)
+    try:
+        return local.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. year 1 with a positive offset
+        raise ValueError("out of range") from None
 
 
 def parse_gps(value) -> tuple[float, float]:

@@ -293,9 +293,13 @@ class PoliceImporter:
         self._commit(items, rejected, number)
         return out
 
-    def _drop_unchanged(self, items: list) -> list:
-        """Leave out notices whose event already says exactly what the notice says (a cheap
-        comparison of column values, so a re-import does not load 20,000 model instances)."""
+    def _sort_out(self, items: list) -> tuple[list, list]:
+        """(new, changed): notices with no event yet, and notices whose event says something else.
+        Notices whose event already says exactly what the notice says are counted as unchanged and
+        left out (a cheap comparison of column values, so a re-import does not load 20,000 model
+        instances). New notices are inserted directly, without the writer looking them up again;
+        a repeat of a new id within the batch goes with the changed ones, so it updates (or leaves
+        alone) the event its first occurrence creates, as it would in a later batch."""
         from trygg.events.models import Event
 
         fields = ["category_id", "subcategory_id", "precision", "lat", "lon", "occurred_from", "description",
@@ -304,23 +308,32 @@ class PoliceImporter:
             collaboration=self.collaboration, source=Source.POLISEN,
             external_id__in=[i.external_id for i in items]).exclude(external_id="")  # the unique index's condition
             .values_list("external_id", *fields)}
-        changed = []
+        new, changed, fresh_ids = [], [], set()
         for item in items:
-            if stored.get(item.external_id) == [getattr(item, f) for f in fields]:
+            values = stored.get(item.external_id)
+            if values is None:
+                if item.external_id in fresh_ids:
+                    changed.append(item)
+                else:
+                    fresh_ids.add(item.external_id)
+                    new.append(item)
+            elif values == [getattr(item, f) for f in fields]:
                 self.out.unchanged += 1
             else:
                 changed.append(item)
-        return changed
+        return new, changed
 
     def _commit(self, items, rejected, offset: int) -> None:
         with transaction.atomic():
             runs.no_wait_for_disk()
-            items = self._drop_unchanged(items) if items else items
-            if items:
-                result = self.writer.write(items, organisation=self.organisation, upsert=True, keep_events=False)
-                self.out.created += result.created
-                self.out.updated += result.updated
-                self.out.unchanged += result.unchanged
+            new, changed = self._sort_out(items) if items else ([], [])
+            for batch, upsert in ((new, False), (changed, True)):
+                if batch:
+                    result = self.writer.write(batch, organisation=self.organisation, upsert=upsert,
+                                               keep_events=False)
+                    self.out.created += result.created
+                    self.out.updated += result.updated
+                    self.out.unchanged += result.unchanged
             if rejected:
                 runs.record_rejected_many(self.run, rejected)
             runs.report_progress(self.run, done=offset, counts=self.out.counts(),

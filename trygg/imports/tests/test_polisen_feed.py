@@ -7,8 +7,17 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from trygg.imports.feed import FeedBroken, FeedError, iter_notices, parse_feed_datetime, parse_gps
+from trygg.imports.feed import (
+    FeedBroken,
+    FeedError,
+    _parse_general,
+    iter_notices,
+    parse_feed_datetime,
+    parse_gps,
+)
 
 UTC = dt.timezone.utc
 
@@ -38,6 +47,31 @@ def test_the_dst_night_keeps_both_two_oclocks_apart():
 def test_impossible_or_malformed_datetimes_are_refused(value):
     with pytest.raises(ValueError):
         parse_feed_datetime(value)
+
+
+def test_a_year_out_of_range_is_refused_not_a_crash():
+    with pytest.raises(ValueError):
+        parse_feed_datetime("0001-01-01 0:00:00 +01:00")
+
+
+_FEEDLIKE = st.builds(
+    lambda y, mo, d, h, mi, s, pad, off: f"{y:04d}-{mo:02d}-{d:02d} {h:0{pad}d}:{mi:02d}:{s:02d} {off}",
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 60),
+    st.integers(0, 60), st.sampled_from([1, 2]), st.sampled_from(["+01:00", "+02:00", "+00:00", "Z", "+1:00"]))
+
+
+def _outcome(parse, value):
+    try:
+        return parse(value)
+    except ValueError:
+        return ValueError
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_FEEDLIKE, _FEEDLIKE.map(lambda v: v.replace("1", "\u0661", 1)),
+                 _FEEDLIKE.map(lambda v: v.replace(" ", "  ", 1)), st.text(max_size=30)))
+def test_the_short_path_for_the_feeds_shape_agrees_with_the_general_parser(value):
+    assert _outcome(parse_feed_datetime, value) == _outcome(_parse_general, value)
 
 
 def test_gps_is_lat_comma_lng():

@@ -106,6 +106,15 @@ def test_reimporting_creates_nothing_and_changed_text_updates_with_history(colla
     assert Event.objects.filter(collaboration=collab_a).count() == 2
 
 
+def test_a_notice_repeated_in_one_file_makes_one_event_that_the_later_text_updates(collab_a):
+    first, again = notice(7, summary="Klotter."), notice(7, summary="Klotter på skolan, sanerat.")
+    run, _out = run_notices(collab_a, [first, notice(8), again, notice(8)])
+    assert (run.read, run.created, run.updated, run.unchanged, run.rejected) == (4, 2, 1, 1, 0)
+    ev = Event.objects.get(collaboration=collab_a, external_id="7")
+    assert ev.description == "Klotter på skolan, sanerat."
+    assert EventHistory.objects.filter(event=ev).count() == 1
+
+
 def test_an_impossible_date_rejects_that_notice_and_the_good_ones_import(collab_a):
     run, _ = run_notices(collab_a, [notice(1), notice(2, when="2023-02-30 1:00:00 +01:00"), notice(3)])
     assert (run.read, run.created, run.rejected) == (3, 2, 1)
