@@ -21,6 +21,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .importer import PlanCounts
 from .models import Place
 
 NAME_FIELDS = ["name", "namn", "platsnamn", "plats", "benamning", "benämning"]
@@ -52,20 +53,13 @@ class PlannedPlace:
 
 
 @dataclass
-class PlacePlan:
+class PlacePlan(PlanCounts):
     collaboration: object
     items: list[PlannedPlace]
     name_field: str
     kind_field: str
     source_crs: str
     notes: list[str] = field(default_factory=list)
-
-    def count(self, action: str) -> int:
-        return sum(1 for i in self.items if i.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("create", "update", "unchanged", "reject")}
 
 
 # --- Reading ----------------------------------------------------------------------------------

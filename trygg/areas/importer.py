@@ -44,8 +44,19 @@ class PlannedArea:
     raw: dict = field(default_factory=dict)
 
 
+class PlanCounts:
+    """Counts by action for a dry-run plan (a dataclass) whose ``items`` each have an ``action``."""
+
+    def count(self, action: str) -> int:
+        return sum(1 for i in self.items if i.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("create", "update", "unchanged", "reject")}
+
+
 @dataclass
-class ImportPlan:
+class ImportPlan(PlanCounts):
     collaboration: object
     type_code: str
     level: int
@@ -55,13 +66,6 @@ class ImportPlan:
     code_field: str
     parent: Area | None = None
     notes: list[str] = field(default_factory=list)
-
-    def count(self, action: str) -> int:
-        return sum(1 for i in self.items if i.action == action)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("create", "update", "unchanged", "reject")}
 
 
 def _pick(fields: list[str], wanted: str | None, candidates: list[str], what: str) -> str:

@@ -110,13 +110,18 @@ class EventOut(Schema):
     can_edit: bool = Field(description="Whether the caller may PATCH this event now.")
 
 
-class EventPage(Schema):
-    count: int = Field(description="Number of events matching the filters (all pages).")
+class _Page(Schema):
+    """The pagination fields every list answer shares."""
+
+    count: int = Field(description="Number of items matching the filters (all pages).")
     page: int
     pages: int
     page_size: int
     next: str | None = Field(description="Link to the next page, or null on the last.")
     previous: str | None = Field(description="Link to the previous page, or null on the first.")
+
+
+class EventPage(_Page):
     results: list[EventOut]
 
 
@@ -129,13 +134,7 @@ class ReportOut(Schema):
     events: list[EventOut] = Field(description="The report's events that the caller may see.")
 
 
-class ReportPage(Schema):
-    count: int = Field(description="Number of reports matching the filters (all pages).")
-    page: int
-    pages: int
-    page_size: int
-    next: str | None = Field(description="Link to the next page, or null on the last.")
-    previous: str | None = Field(description="Link to the previous page, or null on the first.")
+class ReportPage(_Page):
     results: list[ReportOut]
 
 
