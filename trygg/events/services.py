@@ -407,7 +407,8 @@ def create_report(user, organisation, events: list[dict], *, client_id=None, now
         else:
             report.save(force_insert=True)
         written = writer.store_new(prepared, report=report)
-        audit.record("create", report, actor=user, collaboration=collaboration, detail={"events": len(inputs)})
+        audit.record("create", report, actor=user, collaboration=collaboration,
+                     detail={"events": len(inputs), "event_uuids": [str(e.uuid) for e in written.events]})
     # The events as written (with ``written_area_ids``) and the writer's lookups, for an answer
     # built without reading them back.
     report.written_events = written.events

@@ -104,3 +104,16 @@ def test_a_report_through_the_api_takes_twelve_statements(reporter_a, org_a):
     # token, memberships, client_id probe (none here: no client_id), reference stamps, BEGIN,
     # report, events, event areas, data version, counted weeks, audit entry, COMMIT
     assert len(ctx.captured_queries) <= 12, [q["sql"][:80] for q in ctx.captured_queries]
+
+
+def test_a_new_report_is_audited_with_who_and_the_ids_of_its_events(reporter_a, org_a):
+    from trygg.accounts.models import AuditLog
+    from trygg.events import services
+    from trygg.events.models import Event
+
+    report, _created = services.create_report(reporter_a, org_a, EVENTS)
+    entry = AuditLog.objects.get(action="create", object_type="events.report")
+    assert entry.actor == reporter_a and entry.object_id == str(report.uuid)
+    assert entry.detail["events"] == 3
+    assert sorted(entry.detail["event_uuids"]) == sorted(
+        str(u) for u in Event.objects.filter(report=report).values_list("uuid", flat=True))
