@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.core.admin import CollaborationScopedAdmin, is_global, scope_related
 
-from .gazetteer import GazetteerFileError, apply_places, plan_places
+from .gazetteer import GazetteerFileError, import_places, plan_places
 from .models import Area, AreaType, Place
 
 PLACES_SESSION_KEY = "places_import"
@@ -181,7 +181,7 @@ class PlaceAdmin(_CollaborationFilterMixin, CollaborationScopedAdmin, admin.Mode
         except GazetteerFileError as exc:
             messages.error(request, str(exc))
         else:
-            counts = apply_places(plan)
+            counts, _run = import_places(plan, filename=pending["filename"], user=request.user)
             messages.success(request, gettext("%(name)s was imported: %(created)d created, %(updated)d changed, "
                                               "%(rejected)d rejected.") % {"name": pending["filename"], **counts})
         self._forget(request)

@@ -311,6 +311,26 @@ def _geojson_rows(text: str, name_field, kind_field):
 
 # --- Committing -------------------------------------------------------------------------------
 
+def import_places(plan: PlacePlan, *, filename: str = "", user=None) -> tuple[dict[str, int], object]:
+    """Apply the plan and record it as an import run (who, when, counts, duration, every rejected
+    row with its reason): ``(counts, run)``; the run is None without the imports app."""
+    from django.conf import settings
+
+    if "trygg.imports" not in settings.INSTALLED_APPS:
+        return apply_places(plan), None
+    from trygg.imports import runs
+    from trygg.imports.models import ImportRun
+
+    run = runs.start_run(plan.collaboration, ImportRun.Kind.PLACES, source=str(filename),
+                         filename=Path(filename).name if filename else "", user=user)
+    with runs.running(run):
+        counts = apply_places(plan)
+        runs.record_rejected_many(run, [(i.row, i.message, {"name": i.name, "kind": i.kind}, "")
+                                        for i in plan.items if i.action == "reject"])
+        runs.finish_run(run, counts)
+    return counts, run
+
+
 def apply_places(plan: PlacePlan) -> dict[str, int]:
     """Create and change the planned places in one transaction (all or nothing)."""
     collaboration = plan.collaboration

@@ -19,6 +19,7 @@ class ImportRun(models.Model):
         POLISEN = "polisen", _("Police events feed")
         TABLE = "table", _("Spreadsheet")
         BOUNDARY = "boundary", _("Boundary file")
+        PLACES = "places", _("Named places")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

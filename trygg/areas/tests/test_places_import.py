@@ -115,6 +115,33 @@ def test_bad_rows_are_rejected_naming_the_row_and_the_rest_is_imported(collab_a,
     assert Place.objects.get(name="Stortorget").lat == 59.47  # the first row, not the repeated one
 
 
+def test_a_committed_file_is_recorded_as_an_import_run_with_its_rejected_rows(collab_a, tmp_path, monkeypatch,
+                                                                             client_for, coordinator_a):
+    from trygg.imports import runs
+    from trygg.imports.models import ImportRun
+
+    monkeypatch.setattr(runs, "os_user", lambda: "driftanv")
+    path = write(tmp_path, "platser.csv", CSV + "Trasig;torg;abc;17.8\n")
+    cmd(path)  # a dry run records nothing
+    assert not ImportRun.objects.exists()
+    out = cmd(path, "--commit")
+    run = ImportRun.objects.get(collaboration=collab_a)
+    assert f"Importkörning {run.uuid}" in out
+    assert (run.kind, run.status, run.started_by_name, run.filename) == (
+        ImportRun.Kind.PLACES, ImportRun.Status.DONE, "driftanv", "platser.csv")
+    assert (run.read, run.created, run.updated, run.rejected) == (3, 2, 0, 1)
+    assert run.duration is not None
+    rejected = run.rejected_rows.get()
+    assert rejected.row == 4 and "Rad 4 (Trasig)" in rejected.reason and "Trasig" in rejected.raw
+    # Coordinators find it among the collaboration's import runs, with its rejected rows.
+    client = client_for(coordinator_a)
+    assert str(run.uuid) in client.get(reverse("imports:runs")).content.decode()
+    page = client.get(reverse("imports:run", args=[run.uuid]))
+    assert page.status_code == 200 and "Namngivna platser" in page.content.decode()
+    csv_text = b"".join(client.get(reverse("imports:rejected_csv", args=[run.uuid])).streaming_content).decode()
+    assert "Trasig" in csv_text
+
+
 def test_a_point_outside_the_collaboration_is_rejected_with_the_reason(collab_a, tmp_path):
     path = write(tmp_path, "platser.csv", "namn;lat;lon\nStortorget Malmö;55.605;13.0\nTorget;59.47;17.82\n")
     out = cmd(path, "--commit")
@@ -173,6 +200,10 @@ def test_an_administrator_uploads_sees_the_dry_run_and_imports(client_for, admin
     assert response.status_code == 302
     assert Place.objects.get(collaboration=collab_a, name="Skolan").kind == "skola"
     assert Place.objects.count() == 2
+    from trygg.imports.models import ImportRun
+
+    run = ImportRun.objects.get(collaboration=collab_a, kind=ImportRun.Kind.PLACES)
+    assert (run.started_by, run.filename, run.created, run.rejected) == (admin_a, "platser.csv", 2, 1)
     assert not list(places_upload_dir().iterdir())  # the kept file is removed after the import
     # The token is spent.
     assert client.post(reverse("admin:areas_place_import"), {"token": token}).status_code == 404

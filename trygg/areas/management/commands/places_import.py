@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from trygg.areas.gazetteer import GazetteerFileError, apply_places, plan_places
+from trygg.areas.gazetteer import GazetteerFileError, import_places, plan_places
 
 from .areas_import import collaboration_from
 
@@ -49,5 +49,7 @@ class Command(BaseCommand):
         if not opts["commit"]:
             self.stdout.write(_("Dry run: nothing was written. Add --commit to write."))
             return
-        counts = apply_places(plan)
+        counts, run = import_places(plan, filename=opts["file"])
         self.stdout.write(self.style.SUCCESS(_("Written: %(created)d created, %(updated)d changed.") % counts))
+        if run is not None:
+            self.stdout.write(_("Import run %(uuid)s") % {"uuid": run.uuid})

@@ -63,8 +63,8 @@ class Command(BaseCommand):
             table.resume(found)
             return
         if found.kind != ImportRun.Kind.POLISEN:
-            raise CommandError(_("Boundary imports do not resume: run the import again (areas already "
-                                 "imported are recognised)."))
+            raise CommandError(_("%(kind)s imports do not resume: run the import again (what was already "
+                                 "imported is recognised).") % {"kind": found.get_kind_display()})
         from trygg.imports.feed import FeedError
         from trygg.imports.polisen import resume_run
         from trygg.imports.progress import TerminalProgress
