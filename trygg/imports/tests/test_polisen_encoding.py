@@ -13,10 +13,10 @@ from django.urls import reverse
 from trygg.events.models import Event
 from trygg.imports import feed
 from trygg.imports.feed import BadNotice, FeedStats, iter_notices
-from trygg.imports.models import ImportRun
 from trygg.imports.polisen import import_polisen_file
 
 from .conftest import notice
+from .generated_file import GeneratedFile
 
 
 @pytest.fixture(autouse=True)
@@ -87,36 +87,14 @@ def test_good_notices_import_around_a_windows_1252_and_a_broken_one(collab_a, tm
     assert "Windows-1252" in html
 
 
-class VirtualFeed(io.RawIOBase):
+def virtual_feed(size: int) -> GeneratedFile:
     """A police file of ``size`` bytes that exists nowhere: notices are made as they are read."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.consumed = 0
-        self.pending = b"["
-        self.i = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        parts = [self.pending]
-        have = len(self.pending)
-        while have < len(buffer) and self.consumed + have < self.size:
-            self.i += 1
-            part = (b"," if self.i > 1 else b"") + utf8(notice(self.i, summary="Klotter på skolan " * 10))
-            parts.append(part)
-            have += len(part)
-        pending = b"".join(parts)
-        n = min(len(buffer), len(pending))
-        buffer[:n] = pending[:n]
-        self.pending = pending[n:]
-        self.consumed += n
-        return n
+    return GeneratedFile(size, b"[", lambda i: (b"," if i > 1 else b"") + utf8(
+        notice(i, summary="Klotter på skolan " * 10)))
 
 
 def test_the_police_reader_streams_a_200_mb_file_without_reading_it_all():
-    stream = VirtualFeed(200 * 1024 * 1024)
+    stream = virtual_feed(200 * 1024 * 1024)
     tracemalloc.start()
     try:
         notices = iter_notices(stream)

@@ -14,6 +14,8 @@ from trygg.imports.models import RejectedRow
 from trygg.imports.table_import import import_table, start_table_run
 from trygg.imports.tabular import CsvTable, XlsxTable, open_table
 
+from .generated_file import GeneratedFile
+
 
 @pytest.fixture(autouse=True)
 def english():
@@ -85,47 +87,13 @@ def test_an_impossible_date_in_a_declared_format_rejects_only_its_row(tmp_path, 
     assert 'Row 3, column "Datum"' in rejected.reason and "31/02/2024" in rejected.raw
 
 
-class VirtualCsv(io.RawIOBase):
+def virtual_csv() -> GeneratedFile:
     """A ~200 MB CSV that exists nowhere: rows are made as they are read (seek(0) starts again)."""
-
-    SIZE = 200 * 1024 * 1024
-
-    def __init__(self):
-        self.consumed = 0  # bytes handed out, over every pass
-        self.seek(0)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset, whence=io.SEEK_SET):
-        assert (offset, whence) == (0, io.SEEK_SET)
-        self.position, self.row, self.pending = 0, 0, HEADER
-        return 0
-
-    def tell(self):
-        return self.position
-
-    def readinto(self, buffer) -> int:
-        parts, have = [self.pending], len(self.pending)
-        while have < len(buffer) and self.position + have < self.SIZE:
-            self.row += 1
-            part = ASCII_ROW % self.row
-            parts.append(part)
-            have += len(part)
-        pending = b"".join(parts)
-        n = min(len(buffer), len(pending))
-        buffer[:n] = pending[:n]
-        self.pending = pending[n:]
-        self.position += n
-        self.consumed += n
-        return n
+    return GeneratedFile(200 * 1024 * 1024, HEADER, lambda i: ASCII_ROW % i)
 
 
 def test_the_csv_reader_streams_a_200_mb_file_without_reading_it_all():
-    raw = VirtualCsv()
+    raw = virtual_csv()
     tracemalloc.start()
     try:
         table = CsvTable(io.BufferedReader(raw, buffer_size=64 * 1024))
